@@ -1,0 +1,51 @@
+/* The command line: one option table drives getopt_long, validation and --help.
+ * Parsing is pure (no MPI, no printing): errors come back as CP_ERR_USAGE with a one-line
+ * message naming the flag and the value. */
+#ifndef CONPAR_CLI_H
+#define CONPAR_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "conpar/cpu.h"
+#include "conpar/status.h"
+
+enum cp_phase_bits { CP_PHASE_CPU = 1u << 0, CP_PHASE_IO = 1u << 1 };
+
+#define CP_DEFAULT_SIZE 100000000 /* 100M float64 = 800 MB: fits a laptop */
+#define CP_DEFAULT_SEED 42
+#define CP_DEFAULT_CHUNKS 100 /* the talk's chunk count */
+
+struct cp_options {
+    unsigned phases; /* enum cp_phase_bits */
+    struct cp_cpu_options cpu;
+    const char *json_path; /* --json FILE, or NULL */
+    int show_help;
+    int show_version;
+};
+
+/* Defaults for every option. */
+void cp_options_default(struct cp_options *o);
+
+/* Parse argv into *o (which starts from cp_options_default). Re-entrant across calls.
+ * CP_OK or CP_ERR_USAGE. Pointers in *o point into argv. */
+enum cp_status cp_cli_parse(int argc, char **argv, struct cp_options *o);
+
+/* Print --help: usage, every option with its default and units, examples. */
+void cp_cli_help(FILE *out);
+
+/* A positive count with optional decimal (K M G T), binary (Ki Mi Gi Ti) or exponent (1e9,
+ * 2.5e8) scaling; the result must be a whole number in [min, INT64_MAX]. `flag` names the
+ * option in the error. */
+enum cp_status cp_parse_count(const char *flag, const char *text, int64_t min, int64_t *out);
+
+/* A plain decimal integer in [min, max]. */
+enum cp_status cp_parse_int(const char *flag, const char *text, int64_t min, int64_t max,
+                            int64_t *out);
+
+/* A comma-separated list of CPU strategy names into cpu->strategies (registry order kept as
+ * given; unknown, empty or repeated names are errors that list the valid ones). */
+enum cp_status cp_parse_cpu_strategies(const char *flag, const char *text,
+                                       struct cp_cpu_options *cpu);
+
+#endif

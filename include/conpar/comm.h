@@ -1,0 +1,38 @@
+/* MPI set-up and agreement: conpar's communicator, checked MPI calls, and the one collective
+ * by which all ranks agree on success before going on. */
+#ifndef CONPAR_COMM_H
+#define CONPAR_COMM_H
+
+#include <mpi.h>
+
+#include "conpar/status.h"
+
+/* Initialise MPI asking for MPI_THREAD_FUNNELED (only the main thread calls MPI) and check
+ * the level granted; duplicate MPI_COMM_WORLD into *comm with MPI_ERRORS_RETURN. Collective
+ * over MPI_COMM_WORLD. On failure MPI may be unusable: the caller prints and exits. */
+enum cp_status cp_comm_init(int *argc, char ***argv, MPI_Comm *comm);
+
+/* Free the communicator and finalise MPI. Collective. */
+void cp_comm_finalize(MPI_Comm *comm);
+
+/* Record a failed MPI call (its text from MPI_Error_string) and return CP_ERR_MPI. */
+enum cp_status cp_mpi_fail(int rc, const char *call, const char *file, int line);
+
+/* Evaluate an MPI call; on failure record it and return CP_ERR_MPI from the caller. */
+#define CP_MPI_CHECK(call)                                                                     \
+    do {                                                                                       \
+        int cp_mpi_rc_ = (call);                                                               \
+        if (cp_mpi_rc_ != MPI_SUCCESS)                                                         \
+            return cp_mpi_fail(cp_mpi_rc_, #call, __FILE__, __LINE__);                         \
+    } while (0)
+
+/* All ranks agree on `local`: when any rank failed, every rank returns the status of the
+ * lowest failing rank and holds its error message (cp_error_message), so rank 0 can print
+ * the one line. Collective over comm. If the agreement itself cannot be reached, MPI_Abort. */
+enum cp_status cp_comm_agree(MPI_Comm comm, enum cp_status local);
+
+/* This process's rank and the size of comm (0 and 1 if MPI fails, after recording). */
+int cp_comm_rank(MPI_Comm comm);
+int cp_comm_size(MPI_Comm comm);
+
+#endif

@@ -1,0 +1,50 @@
+/* Reports: the environment of a run, the human table and the JSON document.
+ * Every per-strategy field is defined once (src/report/fields.c) and rendered by the table
+ * and the JSON writer alike. Rendering happens on rank 0 only. */
+#ifndef CONPAR_REPORT_H
+#define CONPAR_REPORT_H
+
+#include <mpi.h>
+#include <stdio.h>
+
+#include "conpar/cpu.h"
+#include "conpar/status.h"
+
+struct cp_host {
+    char name[MPI_MAX_PROCESSOR_NAME];
+    int ranks;
+};
+
+struct cp_env {
+    int ranks;
+    int nhosts;
+    struct cp_host *hosts; /* distinct hosts in rank order, with their rank counts */
+    char mpi_library[256]; /* first line of MPI_Get_library_version */
+    int mpi_version, mpi_subversion;
+    int thread_level; /* MPI_Query_thread */
+    char openmp_version[16];
+    int omp_max_threads;
+    char omp_num_threads[64]; /* OMP_NUM_THREADS, "" when unset */
+    char cpu_model[128];
+    char compiler[128];
+    char command_line[4096];
+};
+
+/* Describe this run. Collective over comm (host names are gathered to rank 0; other ranks
+ * get only their own). Free with cp_env_free. */
+enum cp_status cp_env_capture(MPI_Comm comm, int argc, char **argv, struct cp_env *env);
+void cp_env_free(struct cp_env *env);
+
+/* The human table: preamble (setup) and one row per strategy. */
+void cp_report_table(FILE *out, const struct cp_env *env, const struct cp_cpu_report *cpu);
+
+/* Check before running that FILE can be written: its directory accepts a new file and FILE
+ * is not a directory. CP_OK or CP_ERR_FILE naming the path and the reason. Local. */
+enum cp_status cp_report_json_check(const char *path);
+
+/* Write the JSON document (fields in README) to path through a temporary file renamed over
+ * it, so readers never see a half-written file. `outcome` is the run's status. Local. */
+enum cp_status cp_report_json_write(const char *path, const struct cp_env *env,
+                                    const struct cp_cpu_report *cpu, enum cp_status outcome);
+
+#endif

@@ -1,0 +1,471 @@
+/* Option table, getopt_long, value parsers and --help. */
+#include "conpar/cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef enum cp_status (*cp_option_setter)(struct cp_options *o, const char *flag,
+                                           const char *arg);
+
+struct cp_option {
+    const char *name;     /* long name */
+    int key;              /* short letter, or a code above 255 */
+    const char *metavar;  /* NULL for a flag without a value */
+    const char *fallback; /* default, as shown in --help */
+    const char *help;
+    cp_option_setter set;
+};
+
+/* ---- value parsers ---------------------------------------------------------------- */
+
+static int is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+/* Append decimal digits from *p to *v (overflow-checked); returns digits read, -1 on
+ * overflow. */
+static int read_digits(const char **p, uint64_t *v)
+{
+    int n = 0;
+    while (is_digit(**p)) {
+        if (__builtin_mul_overflow(*v, 10u, v) || __builtin_add_overflow(*v, (uint64_t)(**p - '0'), v))
+            return -1;
+        (*p)++;
+        n++;
+    }
+    return n;
+}
+
+static int pow_u64(uint64_t b, int e, uint64_t *out)
+{
+    uint64_t r = 1;
+    for (int i = 0; i < e; i++)
+        if (__builtin_mul_overflow(r, b, &r))
+            return -1;
+    *out = r;
+    return 0;
+}
+
+/* Scale of a suffix: K/M/G/T (10^3k), Ki/Mi/Gi/Ti (2^10k), e<digits> (10^d).
+ * 0 when valid, -1 when not a suffix, -2 when the scale overflows 64 bits. */
+static int read_scale(const char *p, uint64_t *num_scale)
+{
+    static const char letters[] = "KMGT";
+    if (*p == '\0') {
+        *num_scale = 1;
+        return 0;
+    }
+    if (*p == 'e' || *p == 'E') {
+        uint64_t e = 0;
+        p++;
+        if (*p == '+')
+            p++;
+        int nd = read_digits(&p, &e);
+        if (nd == 0 || *p != '\0')
+            return -1;
+        if (nd < 0 || e > 19 || pow_u64(10, (int)e, num_scale) != 0)
+            return -2;
+        return 0;
+    }
+    const char *at = strchr(letters, *p >= 'a' && *p <= 'z' ? *p - 'a' + 'A' : *p);
+    if (at == NULL || *p == '\0')
+        return -1;
+    int k = (int)(at - letters) + 1;
+    if (p[1] == 'i' && p[2] == '\0')
+        return pow_u64(1024, k, num_scale);
+    if (p[1] != '\0')
+        return -1;
+    return pow_u64(1000, k, num_scale);
+}
+
+enum cp_status cp_parse_count(const char *flag, const char *text, int64_t min, int64_t *out)
+{
+    const char *p = text;
+    uint64_t whole = 0, frac = 0, scale = 1, frac_div = 1;
+    if (*p == '-')
+        return CP_FAIL(CP_ERR_USAGE, "%s '%s': must not be negative", flag, text);
+    int nw = read_digits(&p, &whole);
+    int nf = 0;
+    if (nw >= 0 && *p == '.') {
+        p++;
+        nf = read_digits(&p, &frac);
+    }
+    if (nw < 0 || nf < 0)
+        return CP_FAIL(CP_ERR_USAGE, "%s '%s': too large (the limit is %" PRId64 ")", flag, text,
+                       INT64_MAX);
+    int scaled = nw + nf == 0 ? -1 : read_scale(p, &scale);
+    if (scaled == -2 || (scaled == 0 && pow_u64(10, nf, &frac_div) != 0))
+        return CP_FAIL(CP_ERR_USAGE, "%s '%s': too large (the limit is %" PRId64 ")", flag, text,
+                       INT64_MAX);
+    if (scaled != 0)
+        return CP_FAIL(CP_ERR_USAGE,
+                       "%s '%s': not a count (examples: 4096, 300M, 2G, 16Mi, 1e9, 2.5e8)", flag,
+                       text);
+    /* value = (whole * frac_div + frac) * scale / frac_div, exactly */
+    uint64_t mant, prod;
+    if (__builtin_mul_overflow(whole, frac_div, &mant) || __builtin_add_overflow(mant, frac, &mant) ||
+        __builtin_mul_overflow(mant, scale, &prod) || prod / frac_div > (uint64_t)INT64_MAX)
+        return CP_FAIL(CP_ERR_USAGE, "%s '%s': too large (the limit is %" PRId64 ")", flag, text,
+                       INT64_MAX);
+    if (prod % frac_div != 0)
+        return CP_FAIL(CP_ERR_USAGE, "%s '%s': not a whole number", flag, text);
+    int64_t v = (int64_t)(prod / frac_div);
+    if (v < min)
+        return CP_FAIL(CP_ERR_USAGE, "%s '%s': must be at least %" PRId64, flag, text, min);
+    *out = v;
+    return CP_OK;
+}
+
+enum cp_status cp_parse_int(const char *flag, const char *text, int64_t min, int64_t max,
+                            int64_t *out)
+{
+    const char *p = text;
+    int neg = *p == '-';
+    uint64_t v = 0;
+    if (neg)
+        p++;
+    int n = read_digits(&p, &v);
+    if (n == 0 || *p != '\0')
+        return CP_FAIL(CP_ERR_USAGE, "%s '%s': not a whole number", flag, text);
+    int64_t sv = neg ? -(int64_t)(v & INT64_MAX) : (int64_t)(v & INT64_MAX);
+    if (n < 0 || v > (uint64_t)INT64_MAX || sv < min || sv > max)
+        return CP_FAIL(CP_ERR_USAGE, "%s '%s': must be between %" PRId64 " and %" PRId64, flag,
+                       text, min, max);
+    *out = sv;
+    return CP_OK;
+}
+
+static size_t edit_distance(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b), row[64];
+    if (lb >= 63 || la >= 63)
+        return 99;
+    for (size_t j = 0; j <= lb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= la; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= lb; j++) {
+            size_t up = row[j];
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            row[j] = best;
+            diag = up;
+        }
+    }
+    return row[lb];
+}
+
+/* "seq, simd, threads, gil" and, when one is close to `name`, "; did you mean 'simd'?" */
+static void describe_valid(const char *name, char *buf, size_t size)
+{
+    int count;
+    const struct cp_cpu_strategy *const *all = cp_cpu_registry(&count);
+    size_t used = (size_t)snprintf(buf, size, "valid: ");
+    const char *close = NULL;
+    for (int i = 0; i < count && used < size; i++) {
+        used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? ", " : "", all[i]->name);
+        if (name[0] != '\0' && edit_distance(name, all[i]->name) <= 2 && close == NULL)
+            close = all[i]->name;
+    }
+    if (close != NULL && used < size)
+        snprintf(buf + used, size - used, "; did you mean '%s'?", close);
+}
+
+enum cp_status cp_parse_cpu_strategies(const char *flag, const char *text,
+                                       struct cp_cpu_options *cpu)
+{
+    char valid[256];
+    const char *p = text;
+    cpu->nstrategies = 0;
+    for (;;) {
+        size_t len = strcspn(p, ",");
+        char name[64];
+        snprintf(name, sizeof name, "%.*s", (int)(len < 63 ? len : 63), p);
+        describe_valid(name, valid, sizeof valid);
+        if (len == 0)
+            return CP_FAIL(CP_ERR_USAGE, "%s '%s': empty strategy name (%s)", flag, text, valid);
+        const struct cp_cpu_strategy *s = len < 63 ? cp_cpu_find(name) : NULL;
+        if (s == NULL)
+            return CP_FAIL(CP_ERR_USAGE, "%s '%s': unknown strategy '%s' (%s)", flag, text, name,
+                           valid);
+        for (int i = 0; i < cpu->nstrategies; i++)
+            if (cpu->strategies[i] == s)
+                return CP_FAIL(CP_ERR_USAGE, "%s '%s': strategy '%s' is listed twice", flag,
+                               text, name);
+        cpu->strategies[cpu->nstrategies++] = s;
+        if (p[len] == '\0')
+            return CP_OK;
+        p += len + 1;
+    }
+}
+
+/* ---- option setters ---------------------------------------------------------------- */
+
+static enum cp_status set_size(struct cp_options *o, const char *flag, const char *arg)
+{
+    return cp_parse_count(flag, arg, 1, &o->cpu.size);
+}
+
+static enum cp_status set_seed(struct cp_options *o, const char *flag, const char *arg)
+{
+    const char *p = arg;
+    uint64_t v = 0;
+    int n = read_digits(&p, &v);
+    if (n <= 0 || *p != '\0')
+        return CP_FAIL(CP_ERR_USAGE, "%s '%s': must be a whole number from 0 to %" PRIu64, flag,
+                       arg, UINT64_MAX);
+    o->cpu.seed = v;
+    return CP_OK;
+}
+
+static enum cp_status set_nan(struct cp_options *o, const char *flag, const char *arg)
+{
+    if (strcmp(arg, "propagate") == 0)
+        o->cpu.nan = CP_NAN_PROPAGATE;
+    else if (strcmp(arg, "skip") == 0)
+        o->cpu.nan = CP_NAN_SKIP;
+    else
+        return CP_FAIL(CP_ERR_USAGE, "%s '%s': must be 'propagate' or 'skip'", flag, arg);
+    return CP_OK;
+}
+
+static enum cp_status set_plant_max(struct cp_options *o, const char *flag, const char *arg)
+{
+    return cp_parse_count(flag, arg, 0, &o->cpu.plant_max);
+}
+
+static enum cp_status set_plant_nan(struct cp_options *o, const char *flag, const char *arg)
+{
+    return cp_parse_count(flag, arg, 0, &o->cpu.plant_nan);
+}
+
+static enum cp_status set_strategies(struct cp_options *o, const char *flag, const char *arg)
+{
+    return cp_parse_cpu_strategies(flag, arg, &o->cpu);
+}
+
+static enum cp_status set_chunks(struct cp_options *o, const char *flag, const char *arg)
+{
+    return cp_parse_int(flag, arg, 1, 1000000000, &o->cpu.chunks);
+}
+
+static enum cp_status set_int(int *dst, const char *flag, const char *arg, int64_t min,
+                              int64_t max)
+{
+    int64_t v;
+    enum cp_status st = cp_parse_int(flag, arg, min, max, &v);
+    if (st == CP_OK)
+        *dst = (int)v;
+    return st;
+}
+
+static enum cp_status set_threads(struct cp_options *o, const char *flag, const char *arg)
+{
+    return set_int(&o->cpu.threads, flag, arg, 1, 4096);
+}
+
+static enum cp_status set_warmup(struct cp_options *o, const char *flag, const char *arg)
+{
+    return set_int(&o->cpu.warmup, flag, arg, 0, 1000000);
+}
+
+static enum cp_status set_repeat(struct cp_options *o, const char *flag, const char *arg)
+{
+    return set_int(&o->cpu.repeat, flag, arg, 1, 1000000);
+}
+
+static enum cp_status set_phase(struct cp_options *o, const char *flag, const char *arg)
+{
+    if (strcmp(arg, "cpu") == 0 || strcmp(arg, "all") == 0)
+        o->phases = CP_PHASE_CPU;
+    else if (strcmp(arg, "io") == 0)
+        return CP_FAIL(CP_ERR_USAGE, "%s '%s': this version of conpar has no IO phase yet", flag,
+                       arg);
+    else
+        return CP_FAIL(CP_ERR_USAGE, "%s '%s': must be 'cpu', 'io' or 'all'", flag, arg);
+    return CP_OK;
+}
+
+static enum cp_status set_json(struct cp_options *o, const char *flag, const char *arg)
+{
+    if (arg[0] == '\0')
+        return CP_FAIL(CP_ERR_USAGE, "%s '': needs a file name", flag);
+    o->json_path = arg;
+    return CP_OK;
+}
+
+static enum cp_status set_help(struct cp_options *o, const char *flag, const char *arg)
+{
+    (void)flag;
+    (void)arg;
+    o->show_help = 1;
+    return CP_OK;
+}
+
+static enum cp_status set_version(struct cp_options *o, const char *flag, const char *arg)
+{
+    (void)flag;
+    (void)arg;
+    o->show_version = 1;
+    return CP_OK;
+}
+
+enum { KEY_NAN = 256, KEY_PLANT_MAX, KEY_PLANT_NAN, KEY_CHUNKS, KEY_WARMUP, KEY_PHASE };
+
+static const struct cp_option options[] = {
+    {"phase", KEY_PHASE, "PHASE", "all", "cpu, io or all (all = cpu until the IO phase lands)",
+     set_phase},
+    {"size", 'n', "N", "100M", "elements in the array; K M G T = 10^3..10^12, Ki..Ti = "
+     "2^10..2^40, 1e9 and 2.5e8 forms", set_size},
+    {"seed", 's', "S", "42", "generator seed, 0..2^64-1 (element i depends only on seed and i)",
+     set_seed},
+    {"cpu-strategies", 'c', "LIST", "all", "comma-separated CPU strategies: seq, simd, threads, "
+     "gil", set_strategies},
+    {"threads", 't', "T", "OpenMP's default", "OpenMP threads for threads and gil "
+     "(default: OMP_NUM_THREADS, else every CPU allowed)", set_threads},
+    {"chunks", KEY_CHUNKS, "C", "100", "chunks the threaded strategies split the array into",
+     set_chunks},
+    {"nan", KEY_NAN, "POLICY", "propagate", "propagate (numpy.max: the first NaN wins) or skip "
+     "(numpy.nanmax)", set_nan},
+    {"warmup", KEY_WARMUP, "W", "1", "untimed runs of each strategy before timing", set_warmup},
+    {"repeat", 'r', "R", "3", "timed runs of each strategy (min, median, max reported)",
+     set_repeat},
+    {"plant-max", KEY_PLANT_MAX, "IDX", "none", "self-test: put 1.0 (above every generated "
+     "value) at index IDX", set_plant_max},
+    {"plant-nan", KEY_PLANT_NAN, "IDX", "none", "self-test: put a NaN at index IDX",
+     set_plant_nan},
+    {"json", 'j', "FILE", "none", "also write the results as JSON to FILE (replaced "
+     "atomically)", set_json},
+    {"help", 'h', NULL, NULL, "show this help and exit", set_help},
+    {"version", 'V', NULL, NULL, "show the version and exit", set_version},
+};
+
+#define NOPTIONS (sizeof options / sizeof options[0])
+
+void cp_options_default(struct cp_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->phases = CP_PHASE_CPU;
+    o->cpu.size = CP_DEFAULT_SIZE;
+    o->cpu.seed = CP_DEFAULT_SEED;
+    o->cpu.nan = CP_NAN_PROPAGATE;
+    o->cpu.plant_max = -1;
+    o->cpu.plant_nan = -1;
+    o->cpu.chunks = CP_DEFAULT_CHUNKS;
+    o->cpu.threads = 0;
+    o->cpu.warmup = 1;
+    o->cpu.repeat = 3;
+    int count;
+    const struct cp_cpu_strategy *const *all = cp_cpu_registry(&count);
+    for (int i = 0; i < count && i < CP_CPU_MAX_STRATEGIES; i++)
+        o->cpu.strategies[o->cpu.nstrategies++] = all[i];
+}
+
+static const struct cp_option *find_option(int key)
+{
+    for (size_t i = 0; i < NOPTIONS; i++)
+        if (options[i].key == key)
+            return &options[i];
+    return NULL;
+}
+
+static enum cp_status check_plant(const char *flag, int64_t index, int64_t size)
+{
+    if (index >= size)
+        return CP_FAIL(CP_ERR_USAGE, "%s %" PRId64 ": index must be below --size %" PRId64, flag,
+                       index, size);
+    return CP_OK;
+}
+
+enum cp_status cp_cli_parse(int argc, char **argv, struct cp_options *o)
+{
+    struct option longopts[NOPTIONS + 1];
+    char shortopts[2 * NOPTIONS + 2];
+    size_t ns = 0;
+    shortopts[ns++] = ':'; /* report a missing value as ':' */
+    for (size_t i = 0; i < NOPTIONS; i++) {
+        longopts[i].name = options[i].name;
+        longopts[i].has_arg = options[i].metavar ? required_argument : no_argument;
+        longopts[i].flag = NULL;
+        longopts[i].val = options[i].key;
+        if (options[i].key < 256) {
+            shortopts[ns++] = (char)options[i].key;
+            if (options[i].metavar)
+                shortopts[ns++] = ':';
+        }
+    }
+    memset(&longopts[NOPTIONS], 0, sizeof longopts[NOPTIONS]);
+    shortopts[ns] = '\0';
+
+    opterr = 0;
+    optind = 0; /* full re-initialisation (glibc), so tests can parse many times */
+    for (;;) {
+        int c = getopt_long(argc, argv, shortopts, longopts, NULL);
+        if (c == -1)
+            break;
+        if (c == '?') {
+            if (optopt != 0)
+                return CP_FAIL(CP_ERR_USAGE, "unknown option '-%c' (see --help)", optopt);
+            return CP_FAIL(CP_ERR_USAGE, "unknown option '%s' (see --help)", argv[optind - 1]);
+        }
+        if (c == ':')
+            return CP_FAIL(CP_ERR_USAGE, "option '%s' needs a value (see --help)",
+                           argv[optind - 1]);
+        const struct cp_option *opt = find_option(c);
+        char flag[64];
+        snprintf(flag, sizeof flag, "--%s", opt->name);
+        enum cp_status st = opt->set(o, flag, optarg);
+        if (st != CP_OK)
+            return st;
+    }
+    if (optind < argc)
+        return CP_FAIL(CP_ERR_USAGE, "unexpected argument '%s' (see --help)", argv[optind]);
+    if (o->show_help || o->show_version)
+        return CP_OK;
+    enum cp_status st = CP_OK;
+    if (o->cpu.plant_max >= 0)
+        st = check_plant("--plant-max", o->cpu.plant_max, o->cpu.size);
+    if (st == CP_OK && o->cpu.plant_nan >= 0)
+        st = check_plant("--plant-nan", o->cpu.plant_nan, o->cpu.size);
+    return st;
+}
+
+void cp_cli_help(FILE *out)
+{
+    fprintf(out,
+            "Usage: conpar [OPTIONS]\n"
+            "       mpirun -np N [--hostfile FILE] conpar [OPTIONS]\n\n"
+            "Measures the lessons of \"Concurrency and Parallelism in Python\" in C: the max and\n"
+            "argmax of a large float64 array by every strategy, each answer verified.\n\n"
+            "Options:\n");
+    for (size_t i = 0; i < NOPTIONS; i++) {
+        char left[64];
+        char shortname[8] = "    ";
+        if (options[i].key < 256)
+            snprintf(shortname, sizeof shortname, "-%c, ", options[i].key);
+        snprintf(left, sizeof left, "%s--%s%s%s", shortname, options[i].name,
+                 options[i].metavar ? " " : "", options[i].metavar ? options[i].metavar : "");
+        fprintf(out, "  %-26s %s", left, options[i].help);
+        if (options[i].fallback)
+            fprintf(out, " [default: %s]", options[i].fallback);
+        fputc('\n', out);
+    }
+    fprintf(out,
+            "\nExit status: 0 all results verified, 1 a result failed verification or the run\n"
+            "failed, 2 bad usage or input.\n\n"
+            "Examples:\n"
+            "  conpar                                   every CPU strategy on 100M values\n"
+            "  conpar --size 300M --repeat 5            the talk's array size\n"
+            "  conpar -c simd,threads -t 2 --json r.json   two strategies, JSON for tools\n"
+            "  conpar --size 1M --plant-max 999999      self-test: the max must be found there\n"
+            "  OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \\\n"
+            "    mpirun -np 2 conpar --size 10M        under MPI (as root in a container)\n");
+}

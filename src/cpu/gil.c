@@ -1,0 +1,22 @@
+/* `gil`: the chunks and threads of `threads`, but every chunk's work holds one process-wide
+ * lock, as Python's GIL makes every thread wait for the interpreter. */
+#include "conpar/cpu.h"
+
+static enum cp_status run(const struct cp_cpu_ctx *ctx, struct cp_cpu_run *out)
+{
+    omp_lock_t gil;
+    omp_init_lock(&gil);
+    double t0 = MPI_Wtime();
+    out->result = cp_scan_chunks(ctx, ctx->threads, cp_kernel_simd, &gil);
+    out->stage_seconds[CP_STAGE_COMPUTE] = MPI_Wtime() - t0;
+    omp_destroy_lock(&gil);
+    return CP_OK;
+}
+
+const struct cp_cpu_strategy cp_cpu_gil = {
+    .name = "gil",
+    .talk_analog = "threads under the GIL",
+    .lesson = "one global lock turns many threads back into one core",
+    .needs = CP_NEEDS_ONE_PROCESS | CP_NEEDS_THREADS,
+    .run = run,
+};

@@ -1,0 +1,18 @@
+/* `simd`: one thread, vectorised kernel (the talk's numpy.max). */
+#include "conpar/cpu.h"
+
+static enum cp_status run(const struct cp_cpu_ctx *ctx, struct cp_cpu_run *out)
+{
+    double t0 = MPI_Wtime();
+    out->result = cp_kernel_simd(ctx->data, ctx->n, ctx->base, ctx->nan);
+    out->stage_seconds[CP_STAGE_COMPUTE] = MPI_Wtime() - t0;
+    return CP_OK;
+}
+
+const struct cp_cpu_strategy cp_cpu_simd = {
+    .name = "simd",
+    .talk_analog = "numpy.max",
+    .lesson = "native code and SIMD beat everything on one core",
+    .needs = CP_NEEDS_ONE_PROCESS,
+    .run = run,
+};

@@ -1,0 +1,19 @@
+/* `threads`: OpenMP threads over --chunks chunks, SIMD inside each (the talk's
+ * ThreadPoolExecutor, without a GIL). */
+#include "conpar/cpu.h"
+
+static enum cp_status run(const struct cp_cpu_ctx *ctx, struct cp_cpu_run *out)
+{
+    double t0 = MPI_Wtime();
+    out->result = cp_scan_chunks(ctx, ctx->threads, cp_kernel_simd, NULL);
+    out->stage_seconds[CP_STAGE_COMPUTE] = MPI_Wtime() - t0;
+    return CP_OK;
+}
+
+const struct cp_cpu_strategy cp_cpu_threads = {
+    .name = "threads",
+    .talk_analog = "ThreadPoolExecutor, 100 chunks",
+    .lesson = "without a GIL threads scale until memory bandwidth runs out",
+    .needs = CP_NEEDS_ONE_PROCESS | CP_NEEDS_THREADS,
+    .run = run,
+};

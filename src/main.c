@@ -1,0 +1,80 @@
+/* conpar: parse options, run the chosen phases, hand the records to the report, exit. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "conpar/cli.h"
+#include "conpar/comm.h"
+#include "conpar/cpu.h"
+#include "conpar/report.h"
+
+/* One line on rank 0's stderr, `conpar: <what>: <why>`. */
+static int fail(int rank, enum cp_status st)
+{
+    if (rank == 0) {
+        if (st == CP_ERR_MPI || st == CP_ERR_SYSTEM)
+            fprintf(stderr, "conpar: %s (at %s)\n", cp_error_message(), cp_error_where());
+        else
+            fprintf(stderr, "conpar: %s\n", cp_error_message());
+    }
+    return cp_status_exit_code(st);
+}
+
+static int run(int argc, char **argv, MPI_Comm comm)
+{
+    int rank = cp_comm_rank(comm);
+    struct cp_options opt;
+    cp_options_default(&opt);
+    /* every rank parses the same argv, so all reach the same verdict */
+    enum cp_status st = cp_cli_parse(argc, argv, &opt);
+    if (st != CP_OK)
+        return fail(rank, st);
+    if (opt.show_help || opt.show_version) {
+        if (rank == 0 && opt.show_help)
+            cp_cli_help(stdout);
+        else if (rank == 0)
+            printf("conpar %s\n", CONPAR_VERSION);
+        return 0;
+    }
+    if (rank == 0 && opt.json_path != NULL)
+        st = cp_report_json_check(opt.json_path);
+    st = cp_comm_agree(comm, st);
+    if (st != CP_OK)
+        return fail(rank, st);
+
+    struct cp_env env;
+    st = cp_env_capture(comm, argc, argv, &env);
+    st = cp_comm_agree(comm, st);
+    if (st != CP_OK)
+        return fail(rank, st);
+
+    struct cp_cpu_report report;
+    enum cp_status outcome = cp_cpu_phase_run(&opt.cpu, comm, &report);
+    /* a failed verification still shows the measured rows, flagged */
+    int have_rows = outcome == CP_OK || (outcome == CP_ERR_VERIFY && report.nrecords > 0);
+    if (rank == 0 && have_rows) {
+        cp_report_table(stdout, &env, &report);
+        fflush(stdout);
+        if (opt.json_path != NULL) {
+            st = cp_report_json_write(opt.json_path, &env, &report, outcome);
+            if (st != CP_OK && outcome == CP_OK)
+                outcome = st;
+        }
+    }
+    cp_cpu_report_free(&report);
+    cp_env_free(&env);
+    outcome = cp_comm_agree(comm, outcome);
+    return outcome == CP_OK ? 0 : fail(rank, outcome);
+}
+
+int main(int argc, char **argv)
+{
+    MPI_Comm comm = MPI_COMM_NULL;
+    enum cp_status st = cp_comm_init(&argc, &argv, &comm);
+    if (st != CP_OK) {
+        fprintf(stderr, "conpar: %s\n", cp_error_message());
+        return cp_status_exit_code(st);
+    }
+    int code = run(argc, argv, comm);
+    cp_comm_finalize(&comm);
+    return code;
+}

@@ -1,0 +1,157 @@
+/* Per-strategy fields: one definition, rendered by the table and the JSON writer. */
+#include "fields.h"
+
+#include <inttypes.h>
+#include <math.h>
+#include <stdio.h>
+
+static const char *const stage_names[CP_STAGE_COUNT] = {"distribute", "compute", "combine"};
+
+json_t *cp_json_double(double v)
+{
+    if (isnan(v))
+        return json_string("nan");
+    if (isinf(v))
+        return json_string(v > 0 ? "inf" : "-inf");
+    return json_real(v);
+}
+
+json_t *cp_json_maxloc(struct cp_maxloc m)
+{
+    int none = m.index == CP_INDEX_NONE;
+    return json_pack("{s:o, s:o, s:I}", "value", none ? json_null() : cp_json_double(m.value),
+                     "index", none ? json_null() : json_integer(m.index), "nan_count",
+                     (json_int_t)m.nan_count);
+}
+
+static void text_strategy(const struct cp_cpu_record *r, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s", r->strategy->name);
+}
+
+static json_t *json_strategy(const struct cp_cpu_record *r)
+{
+    return json_string(r->strategy->name);
+}
+
+static void text_analog(const struct cp_cpu_record *r, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s", r->strategy->talk_analog);
+}
+
+static json_t *json_analog(const struct cp_cpu_record *r)
+{
+    return json_string(r->strategy->talk_analog);
+}
+
+static void text_threads(const struct cp_cpu_record *r, char *buf, size_t size)
+{
+    snprintf(buf, size, "%d", r->threads);
+}
+
+static json_t *json_threads(const struct cp_cpu_record *r)
+{
+    return json_integer(r->threads);
+}
+
+static void text_seconds(const struct cp_cpu_record *r, char *buf, size_t size)
+{
+    snprintf(buf, size, "%.4f (%.4f-%.4f)", r->seconds.median, r->seconds.min, r->seconds.max);
+}
+
+static json_t *json_seconds(const struct cp_cpu_record *r)
+{
+    json_t *samples = json_array();
+    for (int i = 0; i < r->seconds.count && r->seconds.samples != NULL; i++)
+        json_array_append_new(samples, json_real(r->seconds.samples[i]));
+    return json_pack("{s:f, s:f, s:f, s:o}", "min", r->seconds.min, "median", r->seconds.median,
+                     "max", r->seconds.max, "samples", samples);
+}
+
+static json_t *json_stages(const struct cp_cpu_record *r)
+{
+    json_t *o = json_object();
+    for (int g = 0; g < CP_STAGE_COUNT; g++)
+        json_object_set_new(o, stage_names[g], json_real(r->stage_median[g]));
+    return o;
+}
+
+static void text_speedup(const struct cp_cpu_record *r, char *buf, size_t size)
+{
+    if (r->speedup > 0)
+        snprintf(buf, size, "%.1fx", r->speedup);
+    else
+        snprintf(buf, size, "-");
+}
+
+static json_t *json_speedup(const struct cp_cpu_record *r)
+{
+    return r->speedup > 0 ? json_real(r->speedup) : json_null();
+}
+
+static void text_gbs(const struct cp_cpu_record *r, char *buf, size_t size)
+{
+    snprintf(buf, size, "%.2f", r->gb_per_s);
+}
+
+static json_t *json_gbs(const struct cp_cpu_record *r)
+{
+    return json_real(r->gb_per_s);
+}
+
+static void text_value(const struct cp_cpu_record *r, char *buf, size_t size)
+{
+    if (r->result.index == CP_INDEX_NONE)
+        snprintf(buf, size, "-");
+    else
+        snprintf(buf, size, "%.17g", r->result.value);
+}
+
+static json_t *json_value(const struct cp_cpu_record *r)
+{
+    return r->result.index == CP_INDEX_NONE ? json_null() : cp_json_double(r->result.value);
+}
+
+static void text_index(const struct cp_cpu_record *r, char *buf, size_t size)
+{
+    if (r->result.index == CP_INDEX_NONE)
+        snprintf(buf, size, "-");
+    else
+        snprintf(buf, size, "%" PRId64, r->result.index);
+}
+
+static json_t *json_index(const struct cp_cpu_record *r)
+{
+    return r->result.index == CP_INDEX_NONE ? json_null() : json_integer(r->result.index);
+}
+
+static json_t *json_nan_count(const struct cp_cpu_record *r)
+{
+    return json_integer(r->result.nan_count);
+}
+
+static void text_verified(const struct cp_cpu_record *r, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s", r->verified ? "yes" : "NO");
+}
+
+static json_t *json_verified(const struct cp_cpu_record *r)
+{
+    return json_boolean(r->verified);
+}
+
+const struct cp_cpu_field cp_cpu_fields[] = {
+    {"strategy", "strategy", text_strategy, json_strategy},
+    {"talk_analog", "talk analog", text_analog, json_analog},
+    {"threads", "threads", text_threads, json_threads},
+    {"seconds", "seconds median (min-max)", text_seconds, json_seconds},
+    {"stage_seconds", NULL, NULL, json_stages},
+    {"speedup_vs_seq", "speedup", text_speedup, json_speedup},
+    {"gb_per_s", "GB/s", text_gbs, json_gbs},
+    {"value", "value", text_value, json_value},
+    {"index", "index", text_index, json_index},
+    {"nan_count", NULL, NULL, json_nan_count},
+    {"verified", "verified", text_verified, json_verified},
+};
+
+const size_t cp_cpu_nfields = sizeof cp_cpu_fields / sizeof cp_cpu_fields[0];

@@ -1,0 +1,111 @@
+/* The JSON document, written through jansson and renamed into place. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "conpar/report.h"
+#include "fields.h"
+
+static void temp_name(const char *path, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s.tmp.%ld", path, (long)getpid());
+}
+
+enum cp_status cp_report_json_check(const char *path)
+{
+    struct stat sb;
+    if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
+        return CP_FAIL(CP_ERR_FILE, "--json '%s': is a directory", path);
+    char tmp[4096];
+    temp_name(path, tmp, sizeof tmp);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0644);
+    if (fd < 0)
+        return CP_FAIL(CP_ERR_FILE, "--json '%s': cannot create a file there: %s", path,
+                       strerror(errno));
+    close(fd);
+    if (unlink(tmp) != 0)
+        return CP_FAIL(CP_ERR_FILE, "--json '%s': cannot remove the test file '%s': %s", path,
+                       tmp, strerror(errno));
+    return CP_OK;
+}
+
+static json_t *environment(const struct cp_env *env)
+{
+    json_t *hosts = json_array();
+    json_t *per_host = json_array();
+    for (int h = 0; h < env->nhosts; h++) {
+        json_array_append_new(hosts, json_string(env->hosts[h].name));
+        json_array_append_new(per_host, json_integer(env->hosts[h].ranks));
+    }
+    return json_pack("{s:o, s:i, s:o, s:s, s:s, s:i, s:s, s:i, s:s?, s:s, s:s, s:s}", "hosts",
+                     hosts, "ranks", env->ranks, "ranks_per_host", per_host, "mpi_library",
+                     env->mpi_library, "mpi_version",
+                     env->mpi_version == 3 ? "3.1" : (env->mpi_version == 4 ? "4.0" : "other"),
+                     "mpi_thread_level", env->thread_level, "openmp_version", env->openmp_version,
+                     "omp_max_threads", env->omp_max_threads, "omp_num_threads",
+                     env->omp_num_threads[0] ? env->omp_num_threads : NULL, "cpu_model",
+                     env->cpu_model, "compiler", env->compiler, "command_line",
+                     env->command_line);
+}
+
+static json_t *cpu_section(const struct cp_cpu_report *cpu)
+{
+    const struct cp_cpu_options *o = &cpu->options;
+    json_t *results = json_array();
+    for (int i = 0; i < cpu->nrecords; i++) {
+        json_t *row = json_object();
+        for (size_t f = 0; f < cp_cpu_nfields; f++)
+            json_object_set_new(row, cp_cpu_fields[f].key, cp_cpu_fields[f].json(&cpu->records[i]));
+        json_array_append_new(results, row);
+    }
+    json_t *section = json_pack(
+        "{s:I, s:s, s:I, s:s, s:s, s:I, s:i, s:i, s:i, s:i, s:s, s:f, s:{s:f, s:f}, s:o}",
+        "size", (json_int_t)o->size, "dtype", "float64", "bytes",
+        (json_int_t)(o->size * (int64_t)sizeof(double)), "source", "generated", "nan_policy",
+        o->nan == CP_NAN_PROPAGATE ? "propagate" : "skip", "chunks",
+        (json_int_t)o->chunks, "threads_asked", cpu->threads_asked, "threads",
+        cpu->threads_got, "warmup", o->warmup, "repeat", o->repeat, "simd_isa", cpu->simd_isa,
+        "setup_seconds", cpu->setup_seconds, "read_bandwidth_gb_per_s", "one_thread",
+        cpu->stream_gb_per_s_1, "all_threads", cpu->stream_gb_per_s_all, "reference",
+        cp_json_maxloc(cpu->reference));
+    /* a seed above the JSON integer range travels as a decimal string */
+    json_object_set_new(section, "seed", o->seed <= INT64_MAX ? json_integer((json_int_t)o->seed)
+                                                              : json_sprintf("%" PRIu64, o->seed));
+    json_object_set_new(section, "expected_index",
+                        cpu->expected_index >= 0 ? json_integer(cpu->expected_index) : json_null());
+    json_object_set_new(section, "results", results);
+    return section;
+}
+
+enum cp_status cp_report_json_write(const char *path, const struct cp_env *env,
+                                    const struct cp_cpu_report *cpu, enum cp_status outcome)
+{
+    json_t *doc = json_pack("{s:s, s:s, s:b, s:i, s:o, s:o}", "schema", "conpar/1", "version",
+                            CONPAR_VERSION, "complete", 1, "exit_status",
+                            cp_status_exit_code(outcome), "environment", environment(env), "cpu",
+                            cpu_section(cpu));
+    if (doc == NULL)
+        return CP_FAIL(CP_ERR_NOMEM, "--json '%s': cannot build the document", path);
+    json_object_set_new(doc, "error",
+                        outcome == CP_OK ? json_null() : json_string(cp_error_message()));
+    char tmp[4096];
+    temp_name(path, tmp, sizeof tmp);
+    int rc = json_dump_file(doc, tmp, JSON_INDENT(2) | JSON_REAL_PRECISION(17));
+    json_decref(doc);
+    if (rc != 0) {
+        int err = errno;
+        unlink(tmp);
+        return CP_FAIL(CP_ERR_FILE, "--json '%s': cannot write: %s", path, strerror(err));
+    }
+    if (rename(tmp, path) != 0) {
+        int err = errno;
+        unlink(tmp);
+        return CP_FAIL(CP_ERR_FILE, "--json '%s': cannot rename into place: %s", path,
+                       strerror(err));
+    }
+    return CP_OK;
+}

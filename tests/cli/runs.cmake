@@ -1,0 +1,73 @@
+# Runs of the real conpar binary. Included from tests/CMakeLists.txt (conpar_add_run).
+
+set(quick --warmup 0 --repeat 1)
+
+conpar_add_run(help ARGS --help STDOUT "^Usage: conpar" "Examples:" "--cpu-strategies")
+conpar_add_run(version ARGS --version STDOUT "^conpar [0-9]+\\.[0-9]+\\.[0-9]+$")
+
+# The known answer: max and argmax of 1M values from seed 42, computed from the README's
+# formula by an independent implementation; every strategy must agree on any launch.
+conpar_add_run(known_answer ARGS --size 1M --seed 42 ${quick}
+               RANKS singleton 1 2 3 4
+               STDOUT "346368" "seq +builtin max" "simd +numpy.max" "threads +ThreadPool"
+                      "gil +threads under the GIL"
+               JSON_CHECK "index=346368 value=0x1.fffffa6ccbd2bp-1 nan_count=0 strategies=4 exit_status=0")
+conpar_add_run(known_answer_threads3 ARGS --size 1M --threads 3 --chunks 7 ${quick}
+               THREADS 3 JSON_CHECK "index=346368 threads=3")
+conpar_add_run(ranks_reported ARGS --size 1000 ${quick} -c seq RANKS 3
+               STDOUT "ranks +3 on 1 host" JSON_CHECK "ranks=3 hosts=1 index=116")
+
+# Every strategy with 1, 2 and 3 threads: a planted max at the last index for several sizes,
+# a planted NaN (propagate: found; skip: the max is found and the NaN counted).
+foreach(s seq simd threads gil)
+  foreach(t 1 2 3)
+    foreach(n 1 7 1000003)
+      math(EXPR last "${n} - 1")
+      conpar_add_run(plant.${s}.t${t}.n${n}
+                     ARGS -c ${s} -t ${t} --size ${n} --plant-max ${last} ${quick}
+                     THREADS ${t} JSON_CHECK "index=${last} value=1 strategies=1")
+    endforeach()
+    conpar_add_run(plant.${s}.t${t}.nan
+                   ARGS -c ${s} -t ${t} --size 1000003 --plant-max 10 --plant-nan 500001 ${quick}
+                   THREADS ${t} JSON_CHECK "index=500001 value=nan nan_count=1")
+    conpar_add_run(plant.${s}.t${t}.nan_skip
+                   ARGS -c ${s} -t ${t} --size 1000003 --plant-max 10 --plant-nan 500001
+                        --nan skip ${quick}
+                   THREADS ${t} JSON_CHECK "index=10 value=1 nan_count=1")
+  endforeach()
+endforeach()
+
+# All values NaN under --nan skip: nothing to compare, exit 1, one line.
+conpar_add_run(all_nan_skip ARGS --size 1 --plant-nan 0 --nan skip ${quick}
+               EXIT 1 NO_STDOUT STDERR_LINES 1 STDERR "^conpar: no comparable values")
+conpar_add_run(all_nan_propagate ARGS --size 1 --plant-nan 0 ${quick}
+               STDOUT "nan +0 +yes")
+
+# Bad input: exit 2, one line on stderr naming the flag and value, nothing on stdout,
+# also when several ranks see the same mistake.
+function(conpar_bad name regex)
+  conpar_add_run(bad.${name} ARGS ${ARGN} EXIT 2 NO_STDOUT STDERR_LINES 1
+                 STDERR "^conpar: .*${regex}" TIMEOUT 30)
+endfunction()
+conpar_bad(unknown_flag "unknown option '--frobnicate'" --frobnicate)
+conpar_bad(missing_value "'--size' needs a value" --size)
+conpar_bad(size_zero "--size '0'" --size 0)
+conpar_bad(size_negative "--size '-10'" --size -10)
+conpar_bad(size_text "--size 'big'" --size big)
+conpar_bad(size_overflow "--size '1e30'" --size 1e30)
+conpar_bad(size_too_big "--size 1000000000000: needs 8.00 TB" --size 1T)
+conpar_bad(size_bytes_overflow "need more than 2\\^63 bytes" --size 2e18)
+conpar_bad(strategy_unknown "unknown strategy 'fast' \\(valid: seq, simd, threads, gil\\)"
+           --cpu-strategies fast)
+conpar_bad(strategy_empty "empty strategy name" --cpu-strategies=)
+conpar_bad(threads_zero "--threads '0'" --threads 0)
+conpar_bad(chunks_zero "--chunks '0'" --chunks 0)
+conpar_bad(repeat_zero "--repeat '0'" --repeat 0)
+conpar_bad(plant_past_end "--plant-max 10: index must be below --size 10" --size 10 --plant-max 10)
+conpar_bad(nan_policy "--nan 'ignore'" --nan ignore)
+conpar_bad(json_no_dir "--json '/nonexistent/dir/r.json': cannot create" --json /nonexistent/dir/r.json)
+conpar_bad(json_is_dir "--json '/tmp': is a directory" --json /tmp)
+conpar_add_run(bad.ranks ARGS --size 0 RANKS 2 4 EXIT 2 NO_STDOUT CONPAR_LINES 1
+               STDERR "^conpar: --size '0'" TIMEOUT 60)
+conpar_add_run(bad.ranks_memory ARGS --size 1T RANKS 3 EXIT 2 NO_STDOUT CONPAR_LINES 1
+               STDERR "^conpar: --size 1000000000000: needs" TIMEOUT 60)

@@ -1,0 +1,281 @@
+/* The combine rule, every kernel and every registered strategy against a trivially correct
+ * reference on adversarial arrays. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <math.h>
+#include <mpi.h>
+
+#include "conpar/block.h"
+#include "conpar/cpu.h"
+#include "conpar/gen.h"
+#include "conpar/maxloc.h"
+
+static struct cp_maxloc rec(double v, int64_t i, int64_t nans)
+{
+    struct cp_maxloc r = {v, i, nans};
+    return r;
+}
+
+/* The obviously correct answer: numpy.argmax / nanargmax semantics, one element at a time. */
+static struct cp_maxloc naive(const double *x, int64_t n, enum cp_nan_policy policy)
+{
+    struct cp_maxloc r = cp_maxloc_identity();
+    int have_nan = 0;
+    for (int64_t i = 0; i < n; i++) {
+        if (isnan(x[i])) {
+            r.nan_count++;
+            if (policy == CP_NAN_PROPAGATE && !have_nan) {
+                have_nan = 1;
+                r.value = x[i];
+                r.index = i;
+            }
+        } else if (!have_nan && (r.index == CP_INDEX_NONE || x[i] > r.value)) {
+            r.value = x[i];
+            r.index = i;
+        }
+    }
+    return r;
+}
+
+static void test_combine_rule(void **state)
+{
+    (void)state;
+    struct cp_maxloc id = cp_maxloc_identity();
+    struct cp_maxloc a = rec(0.5, 3, 1), b = rec(0.7, 9, 2), tie = rec(0.5, 1, 0);
+    assert_true(cp_maxloc_equal(cp_maxloc_combine(a, b), rec(0.7, 9, 3)));
+    assert_true(cp_maxloc_equal(cp_maxloc_combine(b, a), rec(0.7, 9, 3)));
+    /* ties keep the smaller index, either order */
+    assert_true(cp_maxloc_equal(cp_maxloc_combine(a, tie), rec(0.5, 1, 1)));
+    assert_true(cp_maxloc_equal(cp_maxloc_combine(tie, a), rec(0.5, 1, 1)));
+    /* identity on both sides */
+    assert_true(cp_maxloc_equal(cp_maxloc_combine(id, a), a));
+    assert_true(cp_maxloc_equal(cp_maxloc_combine(a, id), a));
+    assert_true(cp_maxloc_equal(cp_maxloc_combine(id, id), id));
+    /* -inf elements are real values and beat the identity */
+    struct cp_maxloc minf = rec(-INFINITY, 4, 0);
+    assert_true(cp_maxloc_equal(cp_maxloc_combine(id, minf), minf));
+    assert_true(cp_maxloc_equal(cp_maxloc_combine(minf, rec(-INFINITY, 2, 0)),
+                                rec(-INFINITY, 2, 0)));
+    /* +inf beats every number; NaN beats +inf; two NaNs keep the smaller index */
+    struct cp_maxloc pinf = rec(INFINITY, 8, 0), nan5 = rec(NAN, 5, 1), nan2 = rec(NAN, 2, 1);
+    assert_true(cp_maxloc_equal(cp_maxloc_combine(b, pinf), rec(INFINITY, 8, 2)));
+    assert_true(cp_maxloc_combine(pinf, nan5).index == 5);
+    assert_true(cp_maxloc_combine(nan5, pinf).index == 5);
+    assert_true(cp_maxloc_combine(nan5, nan2).index == 2);
+    assert_true(cp_maxloc_combine(nan2, nan5).index == 2);
+    assert_true(cp_maxloc_combine(nan2, nan5).nan_count == 2);
+    /* -0.0 and 0.0 are equal: the smaller index wins, keeping its own sign */
+    struct cp_maxloc mz = cp_maxloc_combine(rec(-0.0, 1, 0), rec(0.0, 6, 0));
+    assert_true(mz.index == 1 && signbit(mz.value));
+    /* a skip-policy record that saw only NaNs: identity plus a count */
+    struct cp_maxloc only_nans = {-INFINITY, CP_INDEX_NONE, 4};
+    assert_true(cp_maxloc_equal(cp_maxloc_combine(only_nans, a), rec(0.5, 3, 5)));
+}
+
+static void test_combine_associative(void **state)
+{
+    (void)state;
+    struct cp_maxloc v[] = {rec(0.5, 3, 0), rec(0.5, 1, 0), rec(NAN, 7, 1), rec(NAN, 4, 1),
+                            rec(INFINITY, 9, 0), rec(-INFINITY, 0, 0), cp_maxloc_identity(),
+                            rec(-0.0, 2, 0), rec(0.0, 5, 0)};
+    size_t n = sizeof v / sizeof v[0];
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < n; j++) {
+            assert_true(cp_maxloc_equal(cp_maxloc_combine(v[i], v[j]),
+                                        cp_maxloc_combine(v[j], v[i])));
+            for (size_t k = 0; k < n; k++)
+                assert_true(cp_maxloc_equal(
+                    cp_maxloc_combine(cp_maxloc_combine(v[i], v[j]), v[k]),
+                    cp_maxloc_combine(v[i], cp_maxloc_combine(v[j], v[k]))));
+        }
+}
+
+/* ---- adversarial arrays ------------------------------------------------------------ */
+
+enum pattern {
+    P_RANDOM,
+    P_MAX_FIRST,
+    P_MAX_LAST,
+    P_MAX_AT_BOUNDARIES, /* equal maxima at every chunk and SIMD block boundary */
+    P_NAN_FIRST,
+    P_NAN_LAST,
+    P_NANS_SCATTERED,
+    P_ALL_NAN,
+    P_ALL_MINUS_INF,
+    P_ALL_EQUAL,
+    P_PLUS_INF_AND_NAN,
+    P_SIGNED_ZEROS,
+    P_COUNT
+};
+
+static void make(enum pattern p, double *x, int64_t n)
+{
+    cp_gen_fill(11, 0, n, x);
+    switch (p) {
+    case P_RANDOM:
+        break;
+    case P_MAX_FIRST:
+        x[0] = 2.0;
+        break;
+    case P_MAX_LAST:
+        x[n - 1] = 2.0;
+        break;
+    case P_MAX_AT_BOUNDARIES:
+        for (int64_t parts = 1; parts <= 100; parts++)
+            for (int64_t k = 0; k < parts; k++) {
+                struct cp_block b = cp_block_of(n, parts, k);
+                if (b.count > 0 && (parts == 3 || parts == 7 || parts == 100)) {
+                    x[b.start] = 2.0;
+                    x[b.start + b.count - 1] = 2.0;
+                }
+            }
+        for (int64_t i = 2047; i < n; i += 2048)
+            x[i] = 2.0;
+        break;
+    case P_NAN_FIRST:
+        x[0] = NAN;
+        break;
+    case P_NAN_LAST:
+        x[n - 1] = NAN;
+        break;
+    case P_NANS_SCATTERED:
+        for (int64_t i = n / 3; i < n; i += 1 + n / 5)
+            x[i] = NAN;
+        x[n / 2] = 3.0;
+        break;
+    case P_ALL_NAN:
+        for (int64_t i = 0; i < n; i++)
+            x[i] = NAN;
+        break;
+    case P_ALL_MINUS_INF:
+        for (int64_t i = 0; i < n; i++)
+            x[i] = -INFINITY;
+        break;
+    case P_ALL_EQUAL:
+        for (int64_t i = 0; i < n; i++)
+            x[i] = 0.25;
+        break;
+    case P_PLUS_INF_AND_NAN:
+        x[n / 2] = INFINITY;
+        x[n - 1] = NAN;
+        break;
+    case P_SIGNED_ZEROS:
+        for (int64_t i = 0; i < n; i++)
+            x[i] = (i % 3 == 1) ? 0.0 : -0.0;
+        break;
+    case P_COUNT:
+        break;
+    }
+}
+
+static const int64_t lengths[] = {1, 2, 3, 7, 8, 9, 63, 64, 65, 2048, 2049, 1000003};
+#define NLENGTHS (sizeof lengths / sizeof lengths[0])
+
+static void expect_same(struct cp_maxloc got, struct cp_maxloc want, const char *what,
+                        enum pattern p, int64_t n, int policy)
+{
+    if (!cp_maxloc_equal(got, want)) {
+        fprintf(stderr, "%s: pattern %d n %lld policy %d: got (%a, %lld, %lld) want (%a, %lld, %lld)\n",
+                what, (int)p, (long long)n, policy, got.value, (long long)got.index,
+                (long long)got.nan_count, want.value, (long long)want.index,
+                (long long)want.nan_count);
+        fail();
+    }
+}
+
+static void test_kernels(void **state)
+{
+    (void)state;
+    double *x = malloc(1000003 * sizeof *x);
+    assert_non_null(x);
+    for (size_t l = 0; l < NLENGTHS; l++)
+        for (int p = 0; p < P_COUNT; p++)
+            for (int pol = 0; pol < 2; pol++) {
+                int64_t n = lengths[l];
+                make((enum pattern)p, x, n);
+                struct cp_maxloc want = naive(x, n, (enum cp_nan_policy)pol);
+                expect_same(cp_kernel_scalar(x, n, 0, (enum cp_nan_policy)pol), want, "scalar",
+                            (enum pattern)p, n, pol);
+                expect_same(cp_kernel_simd(x, n, 0, (enum cp_nan_policy)pol), want, "simd",
+                            (enum pattern)p, n, pol);
+                /* a base offset shifts the index only */
+                struct cp_maxloc shifted = want;
+                if (shifted.index != CP_INDEX_NONE)
+                    shifted.index += 1000;
+                expect_same(cp_kernel_simd(x, n, 1000, (enum cp_nan_policy)pol), shifted,
+                            "simd+base", (enum pattern)p, n, pol);
+            }
+    free(x);
+}
+
+static void test_empty(void **state)
+{
+    (void)state;
+    double x = 1.0;
+    assert_true(cp_maxloc_equal(cp_kernel_scalar(&x, 0, 0, CP_NAN_PROPAGATE), cp_maxloc_identity()));
+    assert_true(cp_maxloc_equal(cp_kernel_simd(&x, 0, 0, CP_NAN_PROPAGATE), cp_maxloc_identity()));
+}
+
+/* Every registered strategy, with 1, 2 and 3 threads and several chunk counts. */
+static void test_strategies(void **state)
+{
+    (void)state;
+    int count;
+    const struct cp_cpu_strategy *const *all = cp_cpu_registry(&count);
+    assert_true(count >= 4);
+    double *x = malloc(1000003 * sizeof *x);
+    assert_non_null(x);
+    static const int64_t chunks[] = {1, 3, 100, 5000};
+    for (size_t l = 0; l < NLENGTHS; l++)
+        for (int p = 0; p < P_COUNT; p++)
+            for (int pol = 0; pol < 2; pol++) {
+                int64_t n = lengths[l];
+                make((enum pattern)p, x, n);
+                struct cp_maxloc want = naive(x, n, (enum cp_nan_policy)pol);
+                for (int s = 0; s < count; s++)
+                    for (int t = 1; t <= 3; t++)
+                        for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
+                            struct cp_cpu_ctx ctx = {x, n, 0, chunks[c], t,
+                                                     (enum cp_nan_policy)pol, MPI_COMM_WORLD};
+                            struct cp_cpu_run run;
+                            memset(&run, 0, sizeof run);
+                            assert_int_equal(all[s]->run(&ctx, &run), CP_OK);
+                            expect_same(run.result, want, all[s]->name, (enum pattern)p, n, pol);
+                        }
+            }
+    free(x);
+}
+
+static void test_registry(void **state)
+{
+    (void)state;
+    int count;
+    const struct cp_cpu_strategy *const *all = cp_cpu_registry(&count);
+    for (int i = 0; i < count; i++) {
+        assert_non_null(all[i]->talk_analog);
+        assert_non_null(all[i]->lesson);
+        assert_ptr_equal(cp_cpu_find(all[i]->name), all[i]);
+    }
+    assert_null(cp_cpu_find("nope"));
+}
+
+int main(int argc, char **argv)
+{
+    int provided;
+    MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_combine_rule), cmocka_unit_test(test_combine_associative),
+        cmocka_unit_test(test_kernels),      cmocka_unit_test(test_empty),
+        cmocka_unit_test(test_strategies),   cmocka_unit_test(test_registry),
+    };
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    MPI_Finalize();
+    return failed;
+}
