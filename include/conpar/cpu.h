@@ -106,7 +106,8 @@ struct cp_cpu_report {
     int threads_asked;  /* --threads, 0 = default */
     int threads_got;    /* team size OpenMP gave */
     const char *simd_isa;
-    double setup_seconds; /* allocation, first touch and generation */
+    double setup_seconds;    /* allocation, first touch and generation */
+    double generate_seconds; /* generation alone: a second pass over touched memory */
     double stream_gb_per_s_1;  /* read probe, one thread */
     double stream_gb_per_s_all; /* read probe, threads_got threads */
     struct cp_maxloc reference; /* the reference kernel's answer */

@@ -41,10 +41,11 @@ static json_t *environment(const struct cp_env *env)
         json_array_append_new(hosts, json_string(env->hosts[h].name));
         json_array_append_new(per_host, json_integer(env->hosts[h].ranks));
     }
+    char mpi_version[16];
+    snprintf(mpi_version, sizeof mpi_version, "%d.%d", env->mpi_version, env->mpi_subversion);
     return json_pack("{s:o, s:i, s:o, s:s, s:s, s:i, s:s, s:i, s:s?, s:s, s:s, s:s}", "hosts",
                      hosts, "ranks", env->ranks, "ranks_per_host", per_host, "mpi_library",
-                     env->mpi_library, "mpi_version",
-                     env->mpi_version == 3 ? "3.1" : (env->mpi_version == 4 ? "4.0" : "other"),
+                     env->mpi_library, "mpi_version", mpi_version,
                      "mpi_thread_level", env->thread_level, "openmp_version", env->openmp_version,
                      "omp_max_threads", env->omp_max_threads, "omp_num_threads",
                      env->omp_num_threads[0] ? env->omp_num_threads : NULL, "cpu_model",
@@ -75,6 +76,7 @@ static json_t *cpu_section(const struct cp_cpu_report *cpu)
     /* a seed above the JSON integer range travels as a decimal string */
     json_object_set_new(section, "seed", o->seed <= INT64_MAX ? json_integer((json_int_t)o->seed)
                                                               : json_sprintf("%" PRIu64, o->seed));
+    json_object_set_new(section, "generate_seconds", json_real(cpu->generate_seconds));
     json_object_set_new(section, "expected_index",
                         cpu->expected_index >= 0 ? json_integer(cpu->expected_index) : json_null());
     json_object_set_new(section, "results", results);

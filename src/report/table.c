@@ -42,9 +42,12 @@ static void preamble(FILE *out, const struct cp_env *env, const struct cp_cpu_re
     fprintf(out, "  chunks      %" PRId64 " for threads and gil; SIMD kernel %s\n", o->chunks,
             cpu->simd_isa);
     fprintf(out, "  timing      %d warm-up + %d timed runs per strategy\n", o->warmup, o->repeat);
-    fprintf(out, "  setup       %.3f s to allocate, first-touch and generate (not in any strategy)\n",
-            cpu->setup_seconds);
-    fprintf(out, "  read bound  %.2f GB/s on 1 thread, %.2f GB/s on %d threads (streaming probe)\n",
+    fprintf(out,
+            "  setup       %.3f s to allocate, first-touch and generate; generation alone %.3f s "
+            "(%.0f M values/s)\n",
+            cpu->setup_seconds, cpu->generate_seconds,
+            cpu->generate_seconds > 0 ? (double)o->size / cpu->generate_seconds / 1e6 : 0.0);
+    fprintf(out, "  read bound  %.2f GB/s on 1 thread, %.2f GB/s on %d threads (streaming probe, median)\n",
             cpu->stream_gb_per_s_1, cpu->stream_gb_per_s_all, cpu->threads_got);
     fputc('\n', out);
 }
@@ -65,19 +68,21 @@ void cp_report_table(FILE *out, const struct cp_env *env, const struct cp_cpu_re
                 width[f] = (int)strlen(cell);
         }
     }
+    size_t last = 0;
     for (size_t f = 0; f < nf; f++)
         if (cp_cpu_fields[f].header != NULL)
-            fprintf(out, "%-*s  ", width[f], cp_cpu_fields[f].header);
-    fputc('\n', out);
-    for (int i = 0; i < cpu->nrecords; i++) {
+            last = f;
+    for (size_t f = 0; f < nf; f++)
+        if (cp_cpu_fields[f].header != NULL)
+            fprintf(out, "%-*s%s", f == last ? 0 : width[f], cp_cpu_fields[f].header,
+                    f == last ? "\n" : "  ");
+    for (int i = 0; i < cpu->nrecords; i++)
         for (size_t f = 0; f < nf; f++) {
             if (cp_cpu_fields[f].header == NULL)
                 continue;
             cp_cpu_fields[f].text(&cpu->records[i], cell, sizeof cell);
-            fprintf(out, "%-*s  ", width[f], cell);
+            fprintf(out, "%-*s%s", f == last ? 0 : width[f], cell, f == last ? "\n" : "  ");
         }
-        fputc('\n', out);
-    }
     fputc('\n', out);
     for (int i = 0; i < cpu->nrecords; i++)
         fprintf(out, "  %-8s %s\n", cpu->records[i].strategy->name,
