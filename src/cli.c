@@ -7,8 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum cp_status (*cp_option_setter)(struct cp_options *o, const char *flag,
-                                           const char *arg);
+typedef enum cp_status (*cp_option_setter)(struct cp_options *o, const char *flag, const char *arg);
 
 struct cp_option {
     const char *name;     /* long name */
@@ -32,7 +31,8 @@ static int read_digits(const char **p, uint64_t *v)
 {
     int n = 0;
     while (is_digit(**p)) {
-        if (__builtin_mul_overflow(*v, 10u, v) || __builtin_add_overflow(*v, (uint64_t)(**p - '0'), v))
+        if (__builtin_mul_overflow(*v, 10u, v) ||
+            __builtin_add_overflow(*v, (uint64_t)(**p - '0'), v))
             return -1;
         (*p)++;
         n++;
@@ -107,8 +107,9 @@ enum cp_status cp_parse_count(const char *flag, const char *text, int64_t min, i
                        text);
     /* value = (whole * frac_div + frac) * scale / frac_div, exactly */
     uint64_t mant, prod;
-    if (__builtin_mul_overflow(whole, frac_div, &mant) || __builtin_add_overflow(mant, frac, &mant) ||
-        __builtin_mul_overflow(mant, scale, &prod) || prod / frac_div > (uint64_t)INT64_MAX)
+    if (__builtin_mul_overflow(whole, frac_div, &mant) ||
+        __builtin_add_overflow(mant, frac, &mant) || __builtin_mul_overflow(mant, scale, &prod) ||
+        prod / frac_div > (uint64_t)INT64_MAX)
         return CP_FAIL(CP_ERR_USAGE, "%s '%s': too large (the limit is %" PRId64 ")", flag, text,
                        INT64_MAX);
     if (prod % frac_div != 0)
@@ -198,8 +199,8 @@ enum cp_status cp_parse_cpu_strategies(const char *flag, const char *text,
                            valid);
         for (int i = 0; i < cpu->nstrategies; i++)
             if (cpu->strategies[i] == s)
-                return CP_FAIL(CP_ERR_USAGE, "%s '%s': strategy '%s' is listed twice", flag,
-                               text, name);
+                return CP_FAIL(CP_ERR_USAGE, "%s '%s': strategy '%s' is listed twice", flag, text,
+                               name);
         cpu->strategies[cpu->nstrategies++] = s;
         if (p[len] == '\0')
             return CP_OK;
@@ -257,8 +258,7 @@ static enum cp_status set_chunks(struct cp_options *o, const char *flag, const c
     return cp_parse_int(flag, arg, 1, 1000000000, &o->cpu.chunks);
 }
 
-static enum cp_status set_int(int *dst, const char *flag, const char *arg, int64_t min,
-                              int64_t max)
+static enum cp_status set_int(int *dst, const char *flag, const char *arg, int64_t min, int64_t max)
 {
     int64_t v;
     enum cp_status st = cp_parse_int(flag, arg, min, max, &v);
@@ -323,27 +323,38 @@ enum { KEY_NAN = 256, KEY_PLANT_MAX, KEY_PLANT_NAN, KEY_CHUNKS, KEY_WARMUP, KEY_
 static const struct cp_option options[] = {
     {"phase", KEY_PHASE, "PHASE", "all", "cpu, io or all (all = cpu until the IO phase lands)",
      set_phase},
-    {"size", 'n', "N", "100M", "elements in the array; K M G T = 10^3..10^12, Ki..Ti = "
-     "2^10..2^40, 1e9 and 2.5e8 forms", set_size},
+    {"size", 'n', "N", "100M",
+     "elements in the array; K M G T = 10^3..10^12, Ki..Ti = "
+     "2^10..2^40, 1e9 and 2.5e8 forms",
+     set_size},
     {"seed", 's', "S", "42", "generator seed, 0..2^64-1 (element i depends only on seed and i)",
      set_seed},
-    {"cpu-strategies", 'c', "LIST", "all", "comma-separated CPU strategies: seq, simd, threads, "
-     "gil", set_strategies},
-    {"threads", 't', "T", "OpenMP's default", "OpenMP threads for threads and gil "
-     "(default: OMP_NUM_THREADS, else every CPU allowed)", set_threads},
+    {"cpu-strategies", 'c', "LIST", "all",
+     "comma-separated CPU strategies: seq, simd, threads, "
+     "gil",
+     set_strategies},
+    {"threads", 't', "T", "OpenMP's default",
+     "OpenMP threads for threads and gil "
+     "(default: OMP_NUM_THREADS, else every CPU allowed)",
+     set_threads},
     {"chunks", KEY_CHUNKS, "C", "100", "chunks the threaded strategies split the array into",
      set_chunks},
-    {"nan", KEY_NAN, "POLICY", "propagate", "propagate (numpy.max: the first NaN wins) or skip "
-     "(numpy.nanmax)", set_nan},
+    {"nan", KEY_NAN, "POLICY", "propagate",
+     "propagate (numpy.max: the first NaN wins) or skip "
+     "(numpy.nanmax)",
+     set_nan},
     {"warmup", KEY_WARMUP, "W", "1", "untimed runs of each strategy before timing", set_warmup},
     {"repeat", 'r', "R", "3", "timed runs of each strategy (min, median, max reported)",
      set_repeat},
-    {"plant-max", KEY_PLANT_MAX, "IDX", "none", "self-test: put 1.0 (above every generated "
-     "value) at index IDX", set_plant_max},
-    {"plant-nan", KEY_PLANT_NAN, "IDX", "none", "self-test: put a NaN at index IDX",
-     set_plant_nan},
-    {"json", 'j', "FILE", "none", "also write the results as JSON to FILE (replaced "
-     "atomically)", set_json},
+    {"plant-max", KEY_PLANT_MAX, "IDX", "none",
+     "self-test: put 1.0 (above every generated "
+     "value) at index IDX",
+     set_plant_max},
+    {"plant-nan", KEY_PLANT_NAN, "IDX", "none", "self-test: put a NaN at index IDX", set_plant_nan},
+    {"json", 'j', "FILE", "none",
+     "also write the results as JSON to FILE (replaced "
+     "atomically)",
+     set_json},
     {"help", 'h', NULL, NULL, "show this help and exit", set_help},
     {"version", 'V', NULL, NULL, "show the version and exit", set_version},
 };

@@ -19,11 +19,11 @@ void cp_comm_finalize(MPI_Comm *comm);
 enum cp_status cp_mpi_fail(int rc, const char *call, const char *file, int line);
 
 /* Evaluate an MPI call; on failure record it and return CP_ERR_MPI from the caller. */
-#define CP_MPI_CHECK(call)                                                                     \
-    do {                                                                                       \
-        int cp_mpi_rc_ = (call);                                                               \
-        if (cp_mpi_rc_ != MPI_SUCCESS)                                                         \
-            return cp_mpi_fail(cp_mpi_rc_, #call, __FILE__, __LINE__);                         \
+#define CP_MPI_CHECK(call)                                                                         \
+    do {                                                                                           \
+        int cp_mpi_rc_ = (call);                                                                   \
+        if (cp_mpi_rc_ != MPI_SUCCESS)                                                             \
+            return cp_mpi_fail(cp_mpi_rc_, #call, __FILE__, __LINE__);                             \
     } while (0)
 
 /* All ranks agree on `local`: when any rank failed, every rank returns the status of the

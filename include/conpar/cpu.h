@@ -70,8 +70,8 @@ struct cp_maxloc cp_scan_chunks(const struct cp_cpu_ctx *ctx, int threads, cp_ke
 
 /* The CPU phase's settings (filled by the command line). */
 struct cp_cpu_options {
-    int64_t size;     /* --size: elements, >= 1 */
-    uint64_t seed;    /* --seed */
+    int64_t size;  /* --size: elements, >= 1 */
+    uint64_t seed; /* --seed */
     enum cp_nan_policy nan;
     int64_t plant_max; /* --plant-max index, or -1 */
     int64_t plant_nan; /* --plant-nan index, or -1 */
@@ -97,18 +97,18 @@ struct cp_cpu_record {
     int threads;             /* threads the strategy used */
     struct cp_timing seconds;
     double stage_median[CP_STAGE_COUNT];
-    double gb_per_s;     /* bytes scanned / median seconds */
-    double speedup;      /* seq median / this median, 0 when seq did not run */
+    double gb_per_s; /* bytes scanned / median seconds */
+    double speedup;  /* seq median / this median, 0 when seq did not run */
 };
 
 struct cp_cpu_report {
     struct cp_cpu_options options;
-    int threads_asked;  /* --threads, 0 = default */
-    int threads_got;    /* team size OpenMP gave */
+    int threads_asked; /* --threads, 0 = default */
+    int threads_got;   /* team size OpenMP gave */
     const char *simd_isa;
-    double setup_seconds;    /* allocation, first touch and generation */
-    double generate_seconds; /* generation alone: a second pass over touched memory */
-    double stream_gb_per_s_1;  /* read probe, one thread */
+    double setup_seconds;       /* allocation, first touch and generation */
+    double generate_seconds;    /* generation alone: a second pass over touched memory */
+    double stream_gb_per_s_1;   /* read probe, one thread */
     double stream_gb_per_s_all; /* read probe, threads_got threads */
     struct cp_maxloc reference; /* the reference kernel's answer */
     int64_t expected_index;     /* from --plant-*, or -1 when not known in advance */

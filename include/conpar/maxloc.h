@@ -55,8 +55,10 @@ double cp_kernel_stream(const double *x, int64_t n);
 const char *cp_kernel_simd_isa(void);
 
 #ifdef _OPENMP
-#pragma omp declare reduction(cp_max:struct cp_maxloc : omp_out = cp_maxloc_combine(omp_out, omp_in)) \
+// clang-format off
+#pragma omp declare reduction(cp_max : struct cp_maxloc : omp_out = cp_maxloc_combine(omp_out, omp_in)) \
     initializer(omp_priv = cp_maxloc_identity())
+// clang-format on
 #endif
 
 #endif

@@ -8,15 +8,15 @@
 #define CONPAR_STATUS_H
 
 /* code, exit status, generic message */
-#define CP_STATUS_LIST(X)                                                    \
-    X(CP_OK, 0, "ok")                                                        \
-    X(CP_ERR_USAGE, 2, "bad usage")                                          \
-    X(CP_ERR_INPUT, 2, "bad input")                                          \
-    X(CP_ERR_NOMEM, 2, "not enough memory")                                  \
-    X(CP_ERR_FILE, 2, "file error")                                          \
-    X(CP_ERR_VERIFY, 1, "verification failed")                               \
-    X(CP_ERR_NO_VALUES, 1, "no comparable values")                           \
-    X(CP_ERR_MPI, 1, "MPI call failed")                                      \
+#define CP_STATUS_LIST(X)                                                                          \
+    X(CP_OK, 0, "ok")                                                                              \
+    X(CP_ERR_USAGE, 2, "bad usage")                                                                \
+    X(CP_ERR_INPUT, 2, "bad input")                                                                \
+    X(CP_ERR_NOMEM, 2, "not enough memory")                                                        \
+    X(CP_ERR_FILE, 2, "file error")                                                                \
+    X(CP_ERR_VERIFY, 1, "verification failed")                                                     \
+    X(CP_ERR_NO_VALUES, 1, "no comparable values")                                                 \
+    X(CP_ERR_MPI, 1, "MPI call failed")                                                            \
     X(CP_ERR_SYSTEM, 1, "system call failed")
 
 enum cp_status {

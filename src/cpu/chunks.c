@@ -10,8 +10,10 @@ struct cp_maxloc cp_scan_chunks(const struct cp_cpu_ctx *ctx, int threads, cp_ke
     int64_t n = ctx->n, base = ctx->base, chunks = ctx->chunks;
     enum cp_nan_policy nan = ctx->nan;
     /* static schedule: the same chunk-to-thread map as the parallel generation (first touch) */
-#pragma omp parallel for schedule(static) num_threads(threads) reduction(cp_max : best)            \
+    // clang-format off
+#pragma omp parallel for schedule(static) num_threads(threads) reduction(cp_max : best) \
     default(none) shared(data, n, base, chunks, nan, kernel, lock)
+    // clang-format on
     for (int64_t c = 0; c < chunks; c++) {
         struct cp_block b = cp_block_of(n, chunks, c);
         struct cp_maxloc part;

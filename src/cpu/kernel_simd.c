@@ -32,7 +32,7 @@ static double tail_max(const double *x, int64_t n, double m, int *has_nan)
 /* max_pd(a, m) returns m when a is NaN, so NaNs never enter the maximum; an unordered
  * self-compare collects them instead. */
 __attribute__((target("avx512f"))) static double blockmax_avx512(const double *x, int64_t n,
-                                                                  int *has_nan)
+                                                                 int *has_nan)
 {
     __m512d m0 = _mm512_set1_pd(-INFINITY), m1 = m0, m2 = m0, m3 = m0;
     __mmask8 u = 0;
@@ -58,7 +58,7 @@ __attribute__((target("avx512f"))) static double blockmax_avx512(const double *x
 }
 
 __attribute__((target("avx2"))) static double blockmax_avx2(const double *x, int64_t n,
-                                                             int *has_nan)
+                                                            int *has_nan)
 {
     __m256d m0 = _mm256_set1_pd(-INFINITY), m1 = m0, m2 = m0, m3 = m0;
     __m256d u = _mm256_setzero_pd();
@@ -164,8 +164,7 @@ static int64_t first_equal(const double *x, int64_t n, double m)
     return j;
 }
 
-struct cp_maxloc cp_kernel_simd(const double *x, int64_t n, int64_t base,
-                                enum cp_nan_policy policy)
+struct cp_maxloc cp_kernel_simd(const double *x, int64_t n, int64_t base, enum cp_nan_policy policy)
 {
     const char *isa;
     blockmax_fn blockmax = pick_blockmax(&isa);

@@ -52,7 +52,8 @@ static double stream_chunks(const struct cp_cpu_ctx *ctx, int threads)
     double m = -INFINITY;
     const double *data = ctx->data;
     int64_t n = ctx->n, chunks = ctx->chunks;
-#pragma omp parallel for schedule(static) num_threads(threads) reduction(max : m) default(none) \
+#pragma omp parallel for schedule(static) num_threads(threads) reduction(max                       \
+                                                                         : m) default(none)        \
     shared(data, n, chunks)
     for (int64_t c = 0; c < chunks; c++) {
         struct cp_block b = cp_block_of(n, chunks, c);
@@ -103,8 +104,8 @@ static void format_maxloc(struct cp_maxloc r, char *buf, size_t size)
     if (r.index == CP_INDEX_NONE)
         snprintf(buf, size, "no comparable value");
     else
-        snprintf(buf, size, "value %.17g at index %" PRId64 " (%" PRId64 " NaN)", r.value,
-                 r.index, r.nan_count);
+        snprintf(buf, size, "value %.17g at index %" PRId64 " (%" PRId64 " NaN)", r.value, r.index,
+                 r.nan_count);
 }
 
 /* Warm-up and timed runs of one strategy; every run's answer is checked. */

@@ -28,8 +28,8 @@ enum cp_status cp_report_json_check(const char *path)
                        strerror(errno));
     close(fd);
     if (unlink(tmp) != 0)
-        return CP_FAIL(CP_ERR_FILE, "--json '%s': cannot remove the test file '%s': %s", path,
-                       tmp, strerror(errno));
+        return CP_FAIL(CP_ERR_FILE, "--json '%s': cannot remove the test file '%s': %s", path, tmp,
+                       strerror(errno));
     return CP_OK;
 }
 
@@ -45,12 +45,11 @@ static json_t *environment(const struct cp_env *env)
     snprintf(mpi_version, sizeof mpi_version, "%d.%d", env->mpi_version, env->mpi_subversion);
     return json_pack("{s:o, s:i, s:o, s:s, s:s, s:i, s:s, s:i, s:s?, s:s, s:s, s:s}", "hosts",
                      hosts, "ranks", env->ranks, "ranks_per_host", per_host, "mpi_library",
-                     env->mpi_library, "mpi_version", mpi_version,
-                     "mpi_thread_level", env->thread_level, "openmp_version", env->openmp_version,
-                     "omp_max_threads", env->omp_max_threads, "omp_num_threads",
+                     env->mpi_library, "mpi_version", mpi_version, "mpi_thread_level",
+                     env->thread_level, "openmp_version", env->openmp_version, "omp_max_threads",
+                     env->omp_max_threads, "omp_num_threads",
                      env->omp_num_threads[0] ? env->omp_num_threads : NULL, "cpu_model",
-                     env->cpu_model, "compiler", env->compiler, "command_line",
-                     env->command_line);
+                     env->cpu_model, "compiler", env->compiler, "command_line", env->command_line);
 }
 
 static json_t *cpu_section(const struct cp_cpu_report *cpu)
@@ -64,18 +63,18 @@ static json_t *cpu_section(const struct cp_cpu_report *cpu)
         json_array_append_new(results, row);
     }
     json_t *section = json_pack(
-        "{s:I, s:s, s:I, s:s, s:s, s:I, s:i, s:i, s:i, s:i, s:s, s:f, s:{s:f, s:f}, s:o}",
-        "size", (json_int_t)o->size, "dtype", "float64", "bytes",
+        "{s:I, s:s, s:I, s:s, s:s, s:I, s:i, s:i, s:i, s:i, s:s, s:f, s:{s:f, s:f}, s:o}", "size",
+        (json_int_t)o->size, "dtype", "float64", "bytes",
         (json_int_t)(o->size * (int64_t)sizeof(double)), "source", "generated", "nan_policy",
-        o->nan == CP_NAN_PROPAGATE ? "propagate" : "skip", "chunks",
-        (json_int_t)o->chunks, "threads_asked", cpu->threads_asked, "threads",
-        cpu->threads_got, "warmup", o->warmup, "repeat", o->repeat, "simd_isa", cpu->simd_isa,
-        "setup_seconds", cpu->setup_seconds, "read_bandwidth_gb_per_s", "one_thread",
-        cpu->stream_gb_per_s_1, "all_threads", cpu->stream_gb_per_s_all, "reference",
-        cp_json_maxloc(cpu->reference));
+        o->nan == CP_NAN_PROPAGATE ? "propagate" : "skip", "chunks", (json_int_t)o->chunks,
+        "threads_asked", cpu->threads_asked, "threads", cpu->threads_got, "warmup", o->warmup,
+        "repeat", o->repeat, "simd_isa", cpu->simd_isa, "setup_seconds", cpu->setup_seconds,
+        "read_bandwidth_gb_per_s", "one_thread", cpu->stream_gb_per_s_1, "all_threads",
+        cpu->stream_gb_per_s_all, "reference", cp_json_maxloc(cpu->reference));
     /* a seed above the JSON integer range travels as a decimal string */
-    json_object_set_new(section, "seed", o->seed <= INT64_MAX ? json_integer((json_int_t)o->seed)
-                                                              : json_sprintf("%" PRIu64, o->seed));
+    json_object_set_new(section, "seed",
+                        o->seed <= INT64_MAX ? json_integer((json_int_t)o->seed)
+                                             : json_sprintf("%" PRIu64, o->seed));
     json_object_set_new(section, "generate_seconds", json_real(cpu->generate_seconds));
     json_object_set_new(section, "expected_index",
                         cpu->expected_index >= 0 ? json_integer(cpu->expected_index) : json_null());
@@ -86,10 +85,10 @@ static json_t *cpu_section(const struct cp_cpu_report *cpu)
 enum cp_status cp_report_json_write(const char *path, const struct cp_env *env,
                                     const struct cp_cpu_report *cpu, enum cp_status outcome)
 {
-    json_t *doc = json_pack("{s:s, s:s, s:b, s:i, s:o, s:o}", "schema", "conpar/1", "version",
-                            CONPAR_VERSION, "complete", 1, "exit_status",
-                            cp_status_exit_code(outcome), "environment", environment(env), "cpu",
-                            cpu_section(cpu));
+    json_t *doc =
+        json_pack("{s:s, s:s, s:b, s:i, s:o, s:o}", "schema", "conpar/1", "version", CONPAR_VERSION,
+                  "complete", 1, "exit_status", cp_status_exit_code(outcome), "environment",
+                  environment(env), "cpu", cpu_section(cpu));
     if (doc == NULL)
         return CP_FAIL(CP_ERR_NOMEM, "--json '%s': cannot build the document", path);
     json_object_set_new(doc, "error",

@@ -15,7 +15,8 @@ static void preamble(FILE *out, const struct cp_env *env, const struct cp_cpu_re
     fprintf(out, "conpar %s: CPU phase, max and argmax of %" PRId64 " float64 values (%s)\n",
             CONPAR_VERSION, o->size,
             cp_format_bytes((double)o->size * sizeof(double), bytes, sizeof bytes));
-    fprintf(out, "  data        generated, seed %" PRIu64 " (element i depends only on seed and i)\n",
+    fprintf(out,
+            "  data        generated, seed %" PRIu64 " (element i depends only on seed and i)\n",
             o->seed);
     if (o->plant_max >= 0 || o->plant_nan >= 0) {
         fprintf(out, "  planted    ");
@@ -47,8 +48,10 @@ static void preamble(FILE *out, const struct cp_env *env, const struct cp_cpu_re
             "(%.0f M values/s)\n",
             cpu->setup_seconds, cpu->generate_seconds,
             cpu->generate_seconds > 0 ? (double)o->size / cpu->generate_seconds / 1e6 : 0.0);
-    fprintf(out, "  read bound  %.2f GB/s on 1 thread, %.2f GB/s on %d threads (streaming probe, median)\n",
-            cpu->stream_gb_per_s_1, cpu->stream_gb_per_s_all, cpu->threads_got);
+    fprintf(
+        out,
+        "  read bound  %.2f GB/s on 1 thread, %.2f GB/s on %d threads (streaming probe, median)\n",
+        cpu->stream_gb_per_s_1, cpu->stream_gb_per_s_all, cpu->threads_got);
     fputc('\n', out);
 }
 

@@ -122,8 +122,7 @@ static void test_counts(void **state)
         assert_int_equal(cp_parse_count("--size", bad[i].text, 1, &v), CP_ERR_USAGE);
         if (strstr(cp_error_message(), bad[i].why) == NULL ||
             strstr(cp_error_message(), "--size") == NULL)
-            fail_msg("'%s': message '%s' lacks '%s'", bad[i].text, cp_error_message(),
-                     bad[i].why);
+            fail_msg("'%s': message '%s' lacks '%s'", bad[i].text, cp_error_message(), bad[i].why);
     }
 }
 
@@ -132,8 +131,8 @@ static void test_valid_options(void **state)
     (void)state;
     struct cp_options o;
     assert_int_equal(parse(&o, "--size", "1M", "--seed", "18446744073709551615", "--nan", "skip",
-                           "--plant-max", "999999", "--plant-nan", "0", "-c", "gil,seq", "-t",
-                           "3", "--chunks", "7", "--warmup", "0", "-r", "5", "--json", "out.json",
+                           "--plant-max", "999999", "--plant-nan", "0", "-c", "gil,seq", "-t", "3",
+                           "--chunks", "7", "--warmup", "0", "-r", "5", "--json", "out.json",
                            "--phase", "cpu", NULL),
                      CP_OK);
     assert_true(o.cpu.size == 1000000);
@@ -181,10 +180,10 @@ static void test_invalid_options(void **state)
     expect_error("--repeat '0'", "--repeat", "0", NULL);
     expect_error("--warmup '-1'", "--warmup", "-1", NULL);
     expect_error("--nan 'maybe': must be 'propagate' or 'skip'", "--nan", "maybe", NULL);
-    expect_error("--plant-max 100: index must be below --size 100", "--size", "100",
-                 "--plant-max", "100", NULL);
-    expect_error("--plant-nan 5: index must be below --size 5", "--plant-nan", "5", "--size",
-                 "5", NULL);
+    expect_error("--plant-max 100: index must be below --size 100", "--size", "100", "--plant-max",
+                 "100", NULL);
+    expect_error("--plant-nan 5: index must be below --size 5", "--plant-nan", "5", "--size", "5",
+                 NULL);
     expect_error("--plant-max '-3'", "--plant-max", "-3", NULL);
     expect_error("--phase 'gpu'", "--phase", "gpu", NULL);
     expect_error("no IO phase", "--phase", "io", NULL);
@@ -199,10 +198,10 @@ static void test_help_lists_every_option(void **state)
     assert_non_null(f);
     cp_cli_help(f);
     fclose(f);
-    static const char *const names[] = {"--size", "--seed", "--cpu-strategies", "--threads",
-                                        "--chunks", "--nan", "--warmup", "--repeat",
-                                        "--plant-max", "--plant-nan", "--json", "--phase",
-                                        "--help", "--version", "Examples:", "default: 100M"};
+    static const char *const names[] = {
+        "--size",   "--seed",    "--cpu-strategies", "--threads",    "--chunks", "--nan",
+        "--warmup", "--repeat",  "--plant-max",      "--plant-nan",  "--json",   "--phase",
+        "--help",   "--version", "Examples:",        "default: 100M"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strstr(buf, names[i]) == NULL)
             fail_msg("--help lacks %s", names[i]);
@@ -211,8 +210,10 @@ static void test_help_lists_every_option(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults),        cmocka_unit_test(test_counts),
-        cmocka_unit_test(test_valid_options),   cmocka_unit_test(test_invalid_options),
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_counts),
+        cmocka_unit_test(test_valid_options),
+        cmocka_unit_test(test_invalid_options),
         cmocka_unit_test(test_help_lists_every_option),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

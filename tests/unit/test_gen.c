@@ -99,10 +99,8 @@ static void test_seeds_differ(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_reference_values),
-        cmocka_unit_test(test_range),
-        cmocka_unit_test(test_slices_match_whole),
-        cmocka_unit_test(test_parallel_fill_matches),
+        cmocka_unit_test(test_reference_values),   cmocka_unit_test(test_range),
+        cmocka_unit_test(test_slices_match_whole), cmocka_unit_test(test_parallel_fill_matches),
         cmocka_unit_test(test_seeds_differ),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -61,8 +61,8 @@ static void test_combine_rule(void **state)
     /* -inf elements are real values and beat the identity */
     struct cp_maxloc minf = rec(-INFINITY, 4, 0);
     assert_true(cp_maxloc_equal(cp_maxloc_combine(id, minf), minf));
-    assert_true(cp_maxloc_equal(cp_maxloc_combine(minf, rec(-INFINITY, 2, 0)),
-                                rec(-INFINITY, 2, 0)));
+    assert_true(
+        cp_maxloc_equal(cp_maxloc_combine(minf, rec(-INFINITY, 2, 0)), rec(-INFINITY, 2, 0)));
     /* +inf beats every number; NaN beats +inf; two NaNs keep the smaller index */
     struct cp_maxloc pinf = rec(INFINITY, 8, 0), nan5 = rec(NAN, 5, 1), nan2 = rec(NAN, 2, 1);
     assert_true(cp_maxloc_equal(cp_maxloc_combine(b, pinf), rec(INFINITY, 8, 2)));
@@ -82,18 +82,18 @@ static void test_combine_rule(void **state)
 static void test_combine_associative(void **state)
 {
     (void)state;
-    struct cp_maxloc v[] = {rec(0.5, 3, 0), rec(0.5, 1, 0), rec(NAN, 7, 1), rec(NAN, 4, 1),
-                            rec(INFINITY, 9, 0), rec(-INFINITY, 0, 0), cp_maxloc_identity(),
-                            rec(-0.0, 2, 0), rec(0.0, 5, 0)};
+    struct cp_maxloc v[] = {rec(0.5, 3, 0),       rec(0.5, 1, 0),      rec(NAN, 7, 1),
+                            rec(NAN, 4, 1),       rec(INFINITY, 9, 0), rec(-INFINITY, 0, 0),
+                            cp_maxloc_identity(), rec(-0.0, 2, 0),     rec(0.0, 5, 0)};
     size_t n = sizeof v / sizeof v[0];
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < n; j++) {
-            assert_true(cp_maxloc_equal(cp_maxloc_combine(v[i], v[j]),
-                                        cp_maxloc_combine(v[j], v[i])));
+            assert_true(
+                cp_maxloc_equal(cp_maxloc_combine(v[i], v[j]), cp_maxloc_combine(v[j], v[i])));
             for (size_t k = 0; k < n; k++)
-                assert_true(cp_maxloc_equal(
-                    cp_maxloc_combine(cp_maxloc_combine(v[i], v[j]), v[k]),
-                    cp_maxloc_combine(v[i], cp_maxloc_combine(v[j], v[k]))));
+                assert_true(
+                    cp_maxloc_equal(cp_maxloc_combine(cp_maxloc_combine(v[i], v[j]), v[k]),
+                                    cp_maxloc_combine(v[i], cp_maxloc_combine(v[j], v[k]))));
         }
 }
 
@@ -182,17 +182,20 @@ static void expect_same(struct cp_maxloc got, struct cp_maxloc want, const char 
                         enum pattern p, int64_t n, int policy)
 {
     if (!cp_maxloc_equal(got, want)) {
-        fprintf(stderr, "%s: pattern %d n %lld policy %d: got (%a, %lld, %lld) want (%a, %lld, %lld)\n",
-                what, (int)p, (long long)n, policy, got.value, (long long)got.index,
-                (long long)got.nan_count, want.value, (long long)want.index,
-                (long long)want.nan_count);
+        fprintf(
+            stderr, "%s: pattern %d n %lld policy %d: got (%a, %lld, %lld) want (%a, %lld, %lld)\n",
+            what, (int)p, (long long)n, policy, got.value, (long long)got.index,
+            (long long)got.nan_count, want.value, (long long)want.index, (long long)want.nan_count);
         fail();
     }
 }
 
-static void test_kernels(void **state)
+/* Call check() for every length, pattern and NaN policy, with the naive answer. */
+typedef void (*case_fn)(const double *x, int64_t n, enum pattern p, enum cp_nan_policy pol,
+                        struct cp_maxloc want);
+
+static void for_each_case(case_fn check)
 {
-    (void)state;
     double *x = malloc(1000003 * sizeof *x);
     assert_non_null(x);
     for (size_t l = 0; l < NLENGTHS; l++)
@@ -200,58 +203,65 @@ static void test_kernels(void **state)
             for (int pol = 0; pol < 2; pol++) {
                 int64_t n = lengths[l];
                 make((enum pattern)p, x, n);
-                struct cp_maxloc want = naive(x, n, (enum cp_nan_policy)pol);
-                expect_same(cp_kernel_scalar(x, n, 0, (enum cp_nan_policy)pol), want, "scalar",
-                            (enum pattern)p, n, pol);
-                expect_same(cp_kernel_simd(x, n, 0, (enum cp_nan_policy)pol), want, "simd",
-                            (enum pattern)p, n, pol);
-                /* a base offset shifts the index only */
-                struct cp_maxloc shifted = want;
-                if (shifted.index != CP_INDEX_NONE)
-                    shifted.index += 1000;
-                expect_same(cp_kernel_simd(x, n, 1000, (enum cp_nan_policy)pol), shifted,
-                            "simd+base", (enum pattern)p, n, pol);
+                check(x, n, (enum pattern)p, (enum cp_nan_policy)pol,
+                      naive(x, n, (enum cp_nan_policy)pol));
             }
     free(x);
+}
+
+static void check_kernels(const double *x, int64_t n, enum pattern p, enum cp_nan_policy pol,
+                          struct cp_maxloc want)
+{
+    expect_same(cp_kernel_scalar(x, n, 0, pol), want, "scalar", p, n, (int)pol);
+    expect_same(cp_kernel_simd(x, n, 0, pol), want, "simd", p, n, (int)pol);
+    /* a base offset shifts the index only */
+    struct cp_maxloc shifted = want;
+    if (shifted.index != CP_INDEX_NONE)
+        shifted.index += 1000;
+    expect_same(cp_kernel_simd(x, n, 1000, pol), shifted, "simd+base", p, n, (int)pol);
+}
+
+static void test_kernels(void **state)
+{
+    (void)state;
+    for_each_case(check_kernels);
 }
 
 static void test_empty(void **state)
 {
     (void)state;
     double x = 1.0;
-    assert_true(cp_maxloc_equal(cp_kernel_scalar(&x, 0, 0, CP_NAN_PROPAGATE), cp_maxloc_identity()));
+    assert_true(
+        cp_maxloc_equal(cp_kernel_scalar(&x, 0, 0, CP_NAN_PROPAGATE), cp_maxloc_identity()));
     assert_true(cp_maxloc_equal(cp_kernel_simd(&x, 0, 0, CP_NAN_PROPAGATE), cp_maxloc_identity()));
 }
 
 /* Every registered strategy, with 1, 2 and 3 threads and several chunk counts. The
  * one-process strategies make no MPI calls, so MPI stays uninitialised here. */
+static void check_strategies(const double *x, int64_t n, enum pattern p, enum cp_nan_policy pol,
+                             struct cp_maxloc want)
+{
+    static const int64_t chunks[] = {1, 3, 100, 5000};
+    int count;
+    const struct cp_cpu_strategy *const *all = cp_cpu_registry(&count);
+    for (int s = 0; s < count; s++)
+        for (int t = 1; t <= 3; t++)
+            for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
+                struct cp_cpu_ctx ctx = {x, n, 0, chunks[c], t, pol, MPI_COMM_NULL};
+                struct cp_cpu_run run;
+                memset(&run, 0, sizeof run);
+                assert_int_equal(all[s]->run(&ctx, &run), CP_OK);
+                expect_same(run.result, want, all[s]->name, p, n, (int)pol);
+            }
+}
+
 static void test_strategies(void **state)
 {
     (void)state;
     int count;
-    const struct cp_cpu_strategy *const *all = cp_cpu_registry(&count);
+    (void)cp_cpu_registry(&count);
     assert_true(count >= 4);
-    double *x = malloc(1000003 * sizeof *x);
-    assert_non_null(x);
-    static const int64_t chunks[] = {1, 3, 100, 5000};
-    for (size_t l = 0; l < NLENGTHS; l++)
-        for (int p = 0; p < P_COUNT; p++)
-            for (int pol = 0; pol < 2; pol++) {
-                int64_t n = lengths[l];
-                make((enum pattern)p, x, n);
-                struct cp_maxloc want = naive(x, n, (enum cp_nan_policy)pol);
-                for (int s = 0; s < count; s++)
-                    for (int t = 1; t <= 3; t++)
-                        for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
-                            struct cp_cpu_ctx ctx = {x, n, 0, chunks[c], t,
-                                                     (enum cp_nan_policy)pol, MPI_COMM_NULL};
-                            struct cp_cpu_run run;
-                            memset(&run, 0, sizeof run);
-                            assert_int_equal(all[s]->run(&ctx, &run), CP_OK);
-                            expect_same(run.result, want, all[s]->name, (enum pattern)p, n, pol);
-                        }
-            }
-    free(x);
+    for_each_case(check_strategies);
 }
 
 static void test_registry(void **state)
