@@ -31,6 +31,11 @@ enum cp_status cp_mpi_fail(int rc, const char *call, const char *file, int line)
  * the one line. Collective over comm. If the agreement itself cannot be reached, MPI_Abort. */
 enum cp_status cp_comm_agree(MPI_Comm comm, enum cp_status local);
 
+/* Wait until every rank of comm arrives, sleeping (1 ms polls of a non-blocking barrier)
+ * instead of spinning, so ranks with nothing to do leave the cores to the ones working.
+ * Collective. CP_OK or CP_ERR_MPI. */
+enum cp_status cp_comm_idle_barrier(MPI_Comm comm);
+
 /* This process's rank and the size of comm (0 and 1 if MPI fails, after recording). */
 int cp_comm_rank(MPI_Comm comm);
 int cp_comm_size(MPI_Comm comm);
