@@ -20,8 +20,8 @@ missing_packages() {
 
 install_deps() {
   local missing
-  missing=$(missing_packages | tr '\n' ' ')
-  [ -z "${missing// /}" ] && return 0
+  missing=$(missing_packages | xargs)
+  [ -z "$missing" ] && return 0
   if [ "$(id -u)" != 0 ]; then
     echo "conpar: missing Debian packages; install them with:" >&2
     echo "  sudo apt-get install -y --no-install-recommends $missing" >&2
