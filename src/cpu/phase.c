@@ -114,6 +114,7 @@ static enum cp_status time_strategy(const struct cp_cpu_strategy *s, const struc
 {
     const struct cp_cpu_options *opt = &report->options;
     double *samples = malloc((size_t)opt->repeat * sizeof *samples);
+    /* stage g of timed run k at stages[g * repeat + k] */
     double *stages = calloc((size_t)opt->repeat * CP_STAGE_COUNT, sizeof *stages);
     if (samples == NULL || stages == NULL) {
         free(samples);
@@ -141,25 +142,17 @@ static enum cp_status time_strategy(const struct cp_cpu_strategy *s, const struc
         if (r >= opt->warmup) {
             int k = r - opt->warmup;
             samples[k] = t;
-            memcpy(stages + (size_t)k * CP_STAGE_COUNT, run.stage_seconds,
-                   sizeof run.stage_seconds);
+            for (int g = 0; g < CP_STAGE_COUNT; g++)
+                stages[(size_t)g * (size_t)opt->repeat + (size_t)k] = run.stage_seconds[g];
         }
     }
     if (st == CP_OK) {
         rec->seconds = cp_timing_of(samples, opt->repeat);
-        rec->seconds.samples = samples;
+        rec->seconds.samples = samples; /* the report owns them now */
         samples = NULL;
-        for (int g = 0; g < CP_STAGE_COUNT; g++) {
-            double *per = malloc((size_t)opt->repeat * sizeof *per);
-            if (per == NULL) {
-                st = CP_FAIL(CP_ERR_NOMEM, "cannot allocate timing samples");
-                break;
-            }
-            for (int k = 0; k < opt->repeat; k++)
-                per[k] = stages[(size_t)k * CP_STAGE_COUNT + (size_t)g];
-            rec->stage_median[g] = cp_timing_of(per, opt->repeat).median;
-            free(per);
-        }
+        for (int g = 0; g < CP_STAGE_COUNT; g++)
+            rec->stage_median[g] =
+                cp_timing_of(stages + (size_t)g * (size_t)opt->repeat, opt->repeat).median;
         if (rec->seconds.median > 0)
             rec->gb_per_s = (double)ctx->n * sizeof(double) / rec->seconds.median / 1e9;
     }
