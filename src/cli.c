@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -282,6 +283,20 @@ static enum cp_status set_repeat(struct cp_options *o, const char *flag, const c
     return set_int(&o->cpu.repeat, flag, arg, 1, 1000000);
 }
 
+static enum cp_status set_mpi_max_count(struct cp_options *o, const char *flag, const char *arg)
+{
+    enum cp_status st = cp_parse_count(flag, arg, 1, &o->cpu.mpi_max_count);
+    if (st == CP_OK && o->cpu.mpi_max_count > INT_MAX)
+        return CP_FAIL(CP_ERR_USAGE, "%s '%s': must be at most %d (MPI counts are ints)", flag, arg,
+                       INT_MAX);
+    return st;
+}
+
+static enum cp_status set_emulate_nodes(struct cp_options *o, const char *flag, const char *arg)
+{
+    return set_int(&o->cpu.emulate_nodes, flag, arg, 1, 1 << 20);
+}
+
 static enum cp_status set_phase(struct cp_options *o, const char *flag, const char *arg)
 {
     if (strcmp(arg, "cpu") == 0 || strcmp(arg, "all") == 0)
@@ -318,7 +333,16 @@ static enum cp_status set_version(struct cp_options *o, const char *flag, const 
     return CP_OK;
 }
 
-enum { KEY_NAN = 256, KEY_PLANT_MAX, KEY_PLANT_NAN, KEY_CHUNKS, KEY_WARMUP, KEY_PHASE };
+enum {
+    KEY_NAN = 256,
+    KEY_PLANT_MAX,
+    KEY_PLANT_NAN,
+    KEY_CHUNKS,
+    KEY_WARMUP,
+    KEY_PHASE,
+    KEY_MPI_MAX_COUNT,
+    KEY_EMULATE_NODES
+};
 
 static const struct cp_option options[] = {
     {"phase", KEY_PHASE, "PHASE", "all", "cpu, io or all (all = cpu until the IO phase lands)",
@@ -330,15 +354,15 @@ static const struct cp_option options[] = {
     {"seed", 's', "S", "42", "generator seed, 0..2^64-1 (element i depends only on seed and i)",
      set_seed},
     {"cpu-strategies", 'c', "LIST", "all",
-     "comma-separated CPU strategies: seq, simd, threads, "
-     "gil",
+     "comma-separated CPU strategies: seq, simd, threads, gil (rank 0 alone), scatter, "
+     "window, distributed (every rank)",
      set_strategies},
-    {"threads", 't', "T", "OpenMP's default",
-     "OpenMP threads for threads and gil "
-     "(default: OMP_NUM_THREADS, else every CPU allowed)",
+    {"threads", 't', "T", "see text",
+     "OpenMP threads per rank (default: OMP_NUM_THREADS, else the CPUs of the rank's "
+     "affinity mask divided among the ranks sharing them)",
      set_threads},
-    {"chunks", KEY_CHUNKS, "C", "100", "chunks the threaded strategies split the array into",
-     set_chunks},
+    {"chunks", KEY_CHUNKS, "C", "100",
+     "chunks the threaded strategies split the array into (shared out among ranks)", set_chunks},
     {"nan", KEY_NAN, "POLICY", "propagate",
      "propagate (numpy.max: the first NaN wins) or skip "
      "(numpy.nanmax)",
@@ -351,6 +375,13 @@ static const struct cp_option options[] = {
      "value) at index IDX",
      set_plant_max},
     {"plant-nan", KEY_PLANT_NAN, "IDX", "none", "self-test: put a NaN at index IDX", set_plant_nan},
+    {"mpi-max-count", KEY_MPI_MAX_COUNT, "N", "2147483647",
+     "largest element count in one MPI call; scatter sends larger blocks in pieces "
+     "(a small value tests that path)",
+     set_mpi_max_count},
+    {"emulate-nodes", KEY_EMULATE_NODES, "K", "real nodes",
+     "testing: cut the ranks into K runs of consecutive ranks, each a node for window",
+     set_emulate_nodes},
     {"json", 'j', "FILE", "none",
      "also write the results as JSON to FILE (replaced "
      "atomically)",
@@ -374,6 +405,8 @@ void cp_options_default(struct cp_options *o)
     o->cpu.threads = 0;
     o->cpu.warmup = 1;
     o->cpu.repeat = 3;
+    o->cpu.mpi_max_count = INT_MAX;
+    o->cpu.emulate_nodes = 0;
     int count;
     const struct cp_cpu_strategy *const *all = cp_cpu_registry(&count);
     for (int i = 0; i < count && i < CP_CPU_MAX_STRATEGIES; i++)

@@ -95,3 +95,21 @@ enum cp_status cp_comm_idle_barrier(MPI_Comm comm)
     }
     return CP_OK;
 }
+
+enum cp_status cp_comm_split_nodes(MPI_Comm comm, int groups, MPI_Comm *node)
+{
+    int rank = cp_comm_rank(comm), size = cp_comm_size(comm);
+    MPI_Comm part = comm;
+    if (groups > 0) {
+        /* rank r goes to group floor(r * groups / size): consecutive runs of nearly equal size */
+        int color = (int)((long long)rank * groups / size);
+        CP_MPI_CHECK(MPI_Comm_split(comm, color, rank, &part));
+    }
+    int rc = MPI_Comm_split_type(part, MPI_COMM_TYPE_SHARED, rank, MPI_INFO_NULL, node);
+    if (part != comm)
+        MPI_Comm_free(&part);
+    if (rc != MPI_SUCCESS)
+        return cp_mpi_fail(rc, "MPI_Comm_split_type(MPI_COMM_TYPE_SHARED)", __FILE__, __LINE__);
+    CP_MPI_CHECK(MPI_Comm_set_errhandler(*node, MPI_ERRORS_RETURN));
+    return CP_OK;
+}

@@ -5,6 +5,7 @@
 #include "conpar/cli.h"
 #include "conpar/comm.h"
 #include "conpar/cpu.h"
+#include "conpar/placement.h"
 #include "conpar/report.h"
 
 /* One line on rank 0's stderr, `conpar: <what>: <why>`. */
@@ -41,14 +42,30 @@ static int run(int argc, char **argv, MPI_Comm comm)
     if (st != CP_OK)
         return fail(rank, st);
 
+    /* input problems are reported before any warning about the placement */
+    st = cp_cpu_phase_check(&opt.cpu, comm);
+    if (st != CP_OK)
+        return fail(rank, st);
     struct cp_env env;
+    struct cp_placement placement;
     st = cp_env_capture(comm, argc, argv, &env);
     st = cp_comm_agree(comm, st);
     if (st != CP_OK)
         return fail(rank, st);
+    st = cp_comm_agree(comm, cp_placement_capture(comm, opt.cpu.threads, &placement));
+    if (st != CP_OK) {
+        cp_env_free(&env);
+        return fail(rank, st);
+    }
+    env.placement = &placement;
+    for (int i = 0; rank == 0 && i < placement.nwarnings; i++)
+        fprintf(stderr, "conpar: warning: %s\n", placement.warnings[i]);
 
     struct cp_cpu_report report;
-    enum cp_status outcome = cp_cpu_phase_run(&opt.cpu, comm, &report);
+    enum cp_status outcome = cp_cpu_phase_run(&opt.cpu, &placement, comm, &report);
+    for (int i = 0; rank == 0 && i < report.nrecords; i++)
+        if (report.records[i].skipped[0] != '\0')
+            fprintf(stderr, "conpar: warning: %s\n", report.records[i].skipped);
     /* a failed verification still shows the measured rows, flagged */
     int have_rows = outcome == CP_OK || (outcome == CP_ERR_VERIFY && report.nrecords > 0);
     if (rank == 0 && have_rows) {
@@ -61,6 +78,7 @@ static int run(int argc, char **argv, MPI_Comm comm)
         }
     }
     cp_cpu_report_free(&report);
+    cp_placement_free(&placement);
     cp_env_free(&env);
     outcome = cp_comm_agree(comm, outcome);
     return outcome == CP_OK ? 0 : fail(rank, outcome);

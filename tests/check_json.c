@@ -1,7 +1,9 @@
 /* check_json FILE [key=value]...: checks a conpar JSON document.
- * Always: schema conpar/1, complete true, every CPU result verified and equal to the
- * reference. Keys: index=N value=X (strtod, hex floats allowed, or nan) nan_count=N
- * strategies=N ranks=N hosts=N exit_status=N threads=N.
+ * Always: schema conpar/1, complete true, every CPU result that ran verified and equal to
+ * the reference, min <= median for seconds and min <= avg <= max over ranks, one placement
+ * entry per rank. Keys: index=N value=X (strtod, hex floats allowed, or nan) nan_count=N
+ * strategies=N ranks=N hosts=N exit_status=N threads=N nodes=N (the window row's node
+ * windows) skipped=NAME (that strategy's row is skipped, with a reason).
  * Exit 0 when all hold, 1 otherwise (each failure printed). */
 #include <jansson.h>
 #include <math.h>
@@ -55,7 +57,15 @@ int main(int argc, char **argv)
     json_t *row;
     json_array_foreach(results, i, row)
     {
+        if (!json_is_null(json_object_get(row, "skipped")))
+            continue;
         check(json_is_true(json_object_get(row, "verified")), "a result is not verified");
+        json_t *spread = json_object_get(row, "rank_seconds");
+        double lo = json_number_value(json_object_get(spread, "min"));
+        double avg = json_number_value(json_object_get(spread, "avg"));
+        double hi = json_number_value(json_object_get(spread, "max"));
+        check(lo <= avg * (1 + 1e-12) && avg <= hi * (1 + 1e-12),
+              "rank_seconds not min <= avg <= max");
         check(json_equal(json_object_get(row, "index"), json_object_get(ref, "index")),
               "a result index differs from the reference");
         check(same_value(as_double(json_object_get(row, "value")),
@@ -67,6 +77,11 @@ int main(int argc, char **argv)
               "seconds.min > seconds.median");
     }
     json_t *env = json_object_get(doc, "environment");
+    json_int_t ranks = json_integer_value(json_object_get(env, "ranks"));
+    check(json_array_size(json_object_get(env, "placement")) == (size_t)ranks,
+          "placement does not list every rank");
+    check(json_array_size(json_object_get(env, "threads")) == (size_t)ranks,
+          "threads does not list every rank");
     for (int a = 2; a < argc; a++) {
         char key[64];
         const char *eq = strchr(argv[a], '=');
@@ -94,7 +109,18 @@ int main(int argc, char **argv)
             check(json_integer_value(json_object_get(doc, "exit_status")) == atoll(want), msg);
         else if (strcmp(key, "threads") == 0)
             check(json_integer_value(json_object_get(cpu, "threads")) == atoll(want), msg);
-        else {
+        else if (strcmp(key, "nodes") == 0 || strcmp(key, "skipped") == 0) {
+            int found = 0;
+            json_array_foreach(results, i, row)
+            {
+                const char *name = json_string_value(json_object_get(row, "strategy"));
+                if (strcmp(key, "nodes") == 0 && name != NULL && strcmp(name, "window") == 0)
+                    found = json_integer_value(json_object_get(row, "nodes")) == atoll(want);
+                if (strcmp(key, "skipped") == 0 && name != NULL && strcmp(name, want) == 0)
+                    found = json_is_string(json_object_get(row, "skipped"));
+            }
+            check(found, msg);
+        } else {
             fprintf(stderr, "check_json: unknown key %s\n", key);
             return 2;
         }

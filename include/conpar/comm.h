@@ -36,6 +36,12 @@ enum cp_status cp_comm_agree(MPI_Comm comm, enum cp_status local);
  * Collective. CP_OK or CP_ERR_MPI. */
 enum cp_status cp_comm_idle_barrier(MPI_Comm comm);
 
+/* Split comm into nodes: the ranks that share memory (MPI_Comm_split_type, MPI_COMM_TYPE_SHARED),
+ * ordered by rank in comm. With groups > 0 the ranks are first cut into `groups` runs of
+ * consecutive ranks, so one host can stand in for several nodes in tests. *node gets
+ * MPI_ERRORS_RETURN; free it with MPI_Comm_free. Collective over comm. */
+enum cp_status cp_comm_split_nodes(MPI_Comm comm, int groups, MPI_Comm *node);
+
 /* This process's rank and the size of comm (0 and 1 if MPI fails, after recording). */
 int cp_comm_rank(MPI_Comm comm);
 int cp_comm_size(MPI_Comm comm);

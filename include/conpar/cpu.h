@@ -13,12 +13,16 @@
 #include <stdint.h>
 
 #include "conpar/maxloc.h"
+#include "conpar/placement.h"
 #include "conpar/status.h"
 
 /* What a strategy needs from the launch. */
 enum cp_cpu_needs {
-    CP_NEEDS_ONE_PROCESS = 1u << 0, /* runs on rank 0 over the whole array */
-    CP_NEEDS_THREADS = 1u << 1,     /* uses the --threads OpenMP team */
+    CP_NEEDS_ONE_PROCESS = 1u << 0, /* runs on rank 0 alone, over the whole array held there */
+    CP_NEEDS_THREADS = 1u << 1,     /* uses the rank's OpenMP threads */
+    CP_NEEDS_WHOLE = 1u << 2,       /* reads rank 0's whole array (one-process and scatter) */
+    CP_NEEDS_ALL_RANKS = 1u << 3,   /* every rank takes part: prepare, run and release are
+                                       collective over ctx->comm */
 };
 
 /* The array and settings a strategy works on. */
@@ -26,10 +30,16 @@ struct cp_cpu_ctx {
     const double *data;     /* this process's elements: data[i] is global index base + i */
     int64_t n;              /* elements in data */
     int64_t base;           /* global index of data[0] */
-    int64_t chunks;         /* --chunks: work units for chunked strategies */
-    int threads;            /* OpenMP threads for threaded strategies */
+    int64_t chunks;         /* work units for chunked scans of data */
+    int threads;            /* OpenMP threads of this rank */
     enum cp_nan_policy nan; /* --nan */
     MPI_Comm comm;          /* conpar's communicator (errors return) */
+    const struct cp_cpu_options *opt; /* the whole run's settings (size, seed, plants) */
+    const double *whole;    /* rank 0: the whole array for CP_NEEDS_WHOLE strategies, else NULL */
+    double prepare_seconds; /* set by prepare: making the strategy's data (slowest rank) */
+    int nodes;              /* set by prepare: shared-memory nodes used (window), else 0 */
+    char note[128];         /* set by prepare: how the strategy ran ("one MPI_Scatterv") */
+    void *state;            /* the strategy's own, from prepare to release */
 };
 
 /* Stages a strategy may time separately (seconds stay 0 where a stage does not apply). */
@@ -37,7 +47,7 @@ enum cp_cpu_stage { CP_STAGE_DISTRIBUTE, CP_STAGE_COMPUTE, CP_STAGE_COMBINE, CP_
 
 /* One run of a strategy. */
 struct cp_cpu_run {
-    struct cp_maxloc result;
+    struct cp_maxloc result; /* the global answer (on rank 0 for CP_NEEDS_ALL_RANKS) */
     double stage_seconds[CP_STAGE_COUNT];
 };
 
@@ -46,8 +56,14 @@ struct cp_cpu_strategy {
     const char *talk_analog; /* what the talk ran for this lesson */
     const char *lesson;      /* one line: what the timing teaches */
     unsigned needs;          /* enum cp_cpu_needs bits */
-    /* Compute the answer for ctx into out. Local for CP_NEEDS_ONE_PROCESS strategies. */
+    /* Optional: set up the strategy's data once before its runs (ctx->data, n, base, state,
+     * prepare_seconds). CP_ERR_UNAVAILABLE, agreed by all ranks, skips the strategy with the
+     * recorded reason. */
+    enum cp_status (*prepare)(struct cp_cpu_ctx *ctx);
+    /* Compute the answer into out. Local for CP_NEEDS_ONE_PROCESS strategies. */
     enum cp_status (*run)(const struct cp_cpu_ctx *ctx, struct cp_cpu_run *out);
+    /* Optional: free what prepare made (also after a failed prepare). */
+    void (*release)(struct cp_cpu_ctx *ctx);
 };
 
 /* The registry: every strategy in report order. *count receives the number. */
@@ -66,6 +82,27 @@ typedef struct cp_maxloc (*cp_kernel_fn)(const double *x, int64_t n, int64_t bas
 struct cp_maxloc cp_scan_chunks(const struct cp_cpu_ctx *ctx, int threads, cp_kernel_fn kernel,
                                 omp_lock_t *lock);
 
+/* The compute stage of a strategy: cp_scan_chunks of ctx on ctx->threads threads with the SIMD
+ * kernel, timed into out (stage and result). Local. */
+struct cp_maxloc cp_scan_timed(const struct cp_cpu_ctx *ctx, struct cp_cpu_run *out);
+
+/* The combine stage: cp_maxloc_reduce of `local` over comm, timed into out; the answer is in
+ * out->result on rank 0. Collective. */
+enum cp_status cp_combine_timed(struct cp_maxloc local, MPI_Comm comm, struct cp_cpu_run *out);
+
+/* End of a collective prepare: this rank scans `count` elements at `data` holding global
+ * indices from `base`; `seconds` (this rank's set-up) becomes ctx->prepare_seconds as the
+ * slowest rank's. Collective. */
+enum cp_status cp_ctx_set_block(struct cp_cpu_ctx *ctx, const double *data, int64_t base,
+                                int64_t count, double seconds);
+
+/* Combine every rank's answer into rank 0's *r (other ranks' *r is left as it was), through
+ * one user-defined MPI operator on the combine rule, with a 64-bit index. Collective. */
+enum cp_status cp_maxloc_reduce(struct cp_maxloc *r, MPI_Comm comm);
+
+/* The MPI datatype and operator of cp_maxloc_reduce (created once, freed at MPI_Finalize). */
+enum cp_status cp_maxloc_mpi(MPI_Datatype *type, MPI_Op *op);
+
 #define CP_CPU_MAX_STRATEGIES 16
 
 /* The CPU phase's settings (filled by the command line). */
@@ -73,15 +110,30 @@ struct cp_cpu_options {
     int64_t size;  /* --size: elements, >= 1 */
     uint64_t seed; /* --seed */
     enum cp_nan_policy nan;
-    int64_t plant_max; /* --plant-max index, or -1 */
-    int64_t plant_nan; /* --plant-nan index, or -1 */
-    int64_t chunks;    /* --chunks */
-    int threads;       /* --threads, 0 = OpenMP's default */
-    int warmup;        /* --warmup untimed runs */
-    int repeat;        /* --repeat timed runs */
+    int64_t plant_max;     /* --plant-max index, or -1 */
+    int64_t plant_nan;     /* --plant-nan index, or -1 */
+    int64_t chunks;        /* --chunks */
+    int threads;           /* --threads, 0 = OpenMP's default */
+    int warmup;            /* --warmup untimed runs */
+    int repeat;            /* --repeat timed runs */
+    int64_t mpi_max_count; /* --mpi-max-count: largest count in one MPI call */
+    int emulate_nodes;     /* --emulate-nodes: split the ranks into this many nodes, 0 = real */
     int nstrategies;
     const struct cp_cpu_strategy *strategies[CP_CPU_MAX_STRATEGIES];
 };
+
+/* Fill out[0..count) with elements [first, first + count) of the array opt describes: the
+ * generated values with the --plant-* values applied. `chunks` blocks are handed to `threads`
+ * threads with the static schedule the scans use, so each thread first-touches the pages it
+ * later reads. Local. */
+void cp_cpu_fill(const struct cp_cpu_options *opt, int64_t first, int64_t count, int64_t chunks,
+                 int threads, double *out);
+
+/* The reference answer: the scalar kernel over the array's values made in small pieces, the
+ * ranks sharing the work, so no array is held and no strategy's data is trusted. Collective;
+ * the answer is on rank 0. */
+enum cp_status cp_cpu_reference(const struct cp_cpu_options *opt, int threads, MPI_Comm comm,
+                                struct cp_maxloc *out);
 
 /* Timing summary of the timed runs, in seconds. */
 struct cp_timing {
@@ -92,21 +144,31 @@ struct cp_timing {
 
 struct cp_cpu_record {
     const struct cp_cpu_strategy *strategy;
-    struct cp_maxloc result; /* from the last timed run */
-    int verified;            /* every run equal to the reference, bit for bit */
-    int threads;             /* threads the strategy used */
-    struct cp_timing seconds;
-    double stage_median[CP_STAGE_COUNT];
-    double gb_per_s; /* bytes scanned / median seconds */
-    double speedup;  /* seq median / this median, 0 when seq did not run */
+    char skipped[256];        /* non-empty: the strategy did not run, and why */
+    struct cp_maxloc result;  /* from the last timed run */
+    int verified;             /* every run equal to the reference, bit for bit */
+    int ranks;                /* ranks that took part */
+    int threads;              /* threads per rank the strategy used */
+    struct cp_timing seconds; /* per run: the slowest rank */
+    /* medians over the timed runs of the fastest, mean and slowest rank's seconds */
+    double rank_min, rank_avg, rank_max;
+    double stage_median[CP_STAGE_COUNT]; /* per stage: the slowest rank, median over runs */
+    double prepare_seconds;              /* setting up the strategy's data, once */
+    int meaningful;                      /* 0 when the placement oversubscribed CPUs while it ran */
+    int nodes;                           /* shared-memory nodes (window), else 0 */
+    char note[128];                      /* how it ran, from prepare ("" when nothing to say) */
+    double gb_per_s;                     /* bytes scanned / median seconds */
+    double speedup;                      /* seq median / this median, 0 when seq did not run */
 };
 
 struct cp_cpu_report {
     struct cp_cpu_options options;
+    int ranks;
     int threads_asked; /* --threads, 0 = default */
-    int threads_got;   /* team size OpenMP gave */
+    int threads_got;   /* team size OpenMP gave rank 0 */
     const char *simd_isa;
-    double setup_seconds;       /* allocation, first touch and generation */
+    double reference_seconds;   /* the reference answer, all ranks */
+    double setup_seconds;       /* rank 0's whole array: allocation, first touch, generation */
     double generate_seconds;    /* generation alone: a second pass over touched memory */
     double stream_gb_per_s_1;   /* read probe, one thread */
     double stream_gb_per_s_all; /* read probe, threads_got threads */
@@ -116,12 +178,22 @@ struct cp_cpu_report {
     struct cp_cpu_record records[CP_CPU_MAX_STRATEGIES];
 };
 
-/* Run the CPU phase: allocate and generate the array (rank 0), compute the reference, run
- * every chosen strategy (warm-up and timed runs) and verify each answer. Collective over
- * comm; the report is complete on rank 0. Returns CP_OK, CP_ERR_NOMEM (array too large),
+/* Check, before any work, that every node has the memory its ranks need for the chosen
+ * strategies (rank 0's whole array while a strategy needs it, each rank's block). Collective;
+ * CP_OK or CP_ERR_NOMEM naming the node, the bytes needed and available, and what
+ * -c distributed would need. cp_cpu_phase_run checks again. */
+enum cp_status cp_cpu_phase_check(const struct cp_cpu_options *opt, MPI_Comm comm);
+
+/* Run the CPU phase: check every node's memory for the chosen strategies, compute the
+ * reference, make the whole array on rank 0 when a strategy needs it, run every chosen
+ * strategy (warm-up and timed runs, one-process ones on rank 0 while the other ranks sleep)
+ * and verify each answer, on the threads `placement` chose for this rank. Collective over comm;
+ * the report is complete on rank 0. Returns CP_OK, CP_ERR_NOMEM (a node too small),
  * CP_ERR_NO_VALUES (all NaN under --nan skip), CP_ERR_VERIFY (a strategy disagreed; the
- * report is still filled) or CP_ERR_MPI. Free with cp_cpu_report_free. */
-enum cp_status cp_cpu_phase_run(const struct cp_cpu_options *opt, MPI_Comm comm,
+ * report is still filled), CP_ERR_UNAVAILABLE (every chosen strategy was skipped) or
+ * CP_ERR_MPI. Free with cp_cpu_report_free. */
+enum cp_status cp_cpu_phase_run(const struct cp_cpu_options *opt,
+                                const struct cp_placement *placement, MPI_Comm comm,
                                 struct cp_cpu_report *report);
 
 void cp_cpu_report_free(struct cp_cpu_report *report);

@@ -22,9 +22,10 @@ double cp_gen_value(uint64_t seed, int64_t index);
 void cp_gen_fill(uint64_t seed, int64_t first, int64_t count, double *out);
 
 /* Fill out[0..count) with elements [first, first + count), in parallel: the range is cut
- * into `chunks` blocks (cp_block_of) handed to the current OpenMP team with a static
+ * into `chunks` blocks (cp_block_of) handed to `threads` OpenMP threads with a static
  * schedule, the same schedule the chunked scans use, so each thread first-touches the
  * pages it will later read. Local. */
-void cp_gen_fill_parallel(uint64_t seed, int64_t first, int64_t count, int64_t chunks, double *out);
+void cp_gen_fill_parallel(uint64_t seed, int64_t first, int64_t count, int64_t chunks, int threads,
+                          double *out);
 
 #endif

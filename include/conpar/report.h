@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "conpar/cpu.h"
+#include "conpar/placement.h"
 #include "conpar/status.h"
 
 struct cp_host {
@@ -28,6 +29,7 @@ struct cp_env {
     char cpu_model[128];
     char compiler[128];
     char command_line[4096];
+    const struct cp_placement *placement; /* set by the caller after capture, or NULL */
 };
 
 /* Describe this run. Collective over comm (host names are gathered to rank 0; other ranks

@@ -1,5 +1,7 @@
-/* The chunked scan shared by `threads`, `gil` and the reference. */
+/* The chunked scan shared by `threads`, `gil`, the MPI strategies and the reference, and the
+ * timed scan-then-combine steps of the MPI strategies. */
 #include "conpar/block.h"
+#include "conpar/comm.h"
 #include "conpar/cpu.h"
 
 struct cp_maxloc cp_scan_chunks(const struct cp_cpu_ctx *ctx, int threads, cp_kernel_fn kernel,
@@ -27,4 +29,35 @@ struct cp_maxloc cp_scan_chunks(const struct cp_cpu_ctx *ctx, int threads, cp_ke
         best = cp_maxloc_combine(best, part);
     }
     return best;
+}
+
+struct cp_maxloc cp_scan_timed(const struct cp_cpu_ctx *ctx, struct cp_cpu_run *out)
+{
+    double t0 = omp_get_wtime();
+    struct cp_maxloc r = cp_scan_chunks(ctx, ctx->threads, cp_kernel_simd, NULL);
+    out->stage_seconds[CP_STAGE_COMPUTE] = omp_get_wtime() - t0;
+    out->result = r;
+    return r;
+}
+
+enum cp_status cp_combine_timed(struct cp_maxloc local, MPI_Comm comm, struct cp_cpu_run *out)
+{
+    double t0 = MPI_Wtime();
+    enum cp_status st = cp_maxloc_reduce(&local, comm);
+    out->stage_seconds[CP_STAGE_COMBINE] = MPI_Wtime() - t0;
+    out->result = local;
+    return st;
+}
+
+enum cp_status cp_ctx_set_block(struct cp_cpu_ctx *ctx, const double *data, int64_t base,
+                                int64_t count, double seconds)
+{
+    ctx->data = data;
+    ctx->n = count;
+    ctx->base = base;
+    /* the data is ready when the last rank's part is */
+    int rc = MPI_Allreduce(&seconds, &ctx->prepare_seconds, 1, MPI_DOUBLE, MPI_MAX, ctx->comm);
+    if (rc != MPI_SUCCESS)
+        return cp_mpi_fail(rc, "MPI_Allreduce(set-up seconds)", __FILE__, __LINE__);
+    return CP_OK;
 }

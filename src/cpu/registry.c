@@ -4,13 +4,12 @@
 
 #include "conpar/cpu.h"
 
-extern const struct cp_cpu_strategy cp_cpu_seq, cp_cpu_simd, cp_cpu_threads, cp_cpu_gil;
+extern const struct cp_cpu_strategy cp_cpu_seq, cp_cpu_simd, cp_cpu_threads, cp_cpu_gil,
+    cp_cpu_scatter, cp_cpu_window, cp_cpu_distributed;
 
 static const struct cp_cpu_strategy *const registry[] = {
-    &cp_cpu_seq,
-    &cp_cpu_simd,
-    &cp_cpu_threads,
-    &cp_cpu_gil,
+    &cp_cpu_seq,     &cp_cpu_simd,   &cp_cpu_threads,     &cp_cpu_gil,
+    &cp_cpu_scatter, &cp_cpu_window, &cp_cpu_distributed,
 };
 
 const struct cp_cpu_strategy *const *cp_cpu_registry(int *count)

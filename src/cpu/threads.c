@@ -4,9 +4,7 @@
 
 static enum cp_status run(const struct cp_cpu_ctx *ctx, struct cp_cpu_run *out)
 {
-    double t0 = omp_get_wtime();
-    out->result = cp_scan_chunks(ctx, ctx->threads, cp_kernel_simd, NULL);
-    out->stage_seconds[CP_STAGE_COMPUTE] = omp_get_wtime() - t0;
+    cp_scan_timed(ctx, out);
     return CP_OK;
 }
 

@@ -37,9 +37,13 @@ void cp_gen_fill(uint64_t seed, int64_t first, int64_t count, double *out)
         out[i] = to_unit(mix64(z0 + (uint64_t)i * CP_GEN_WEYL));
 }
 
-void cp_gen_fill_parallel(uint64_t seed, int64_t first, int64_t count, int64_t chunks, double *out)
+void cp_gen_fill_parallel(uint64_t seed, int64_t first, int64_t count, int64_t chunks, int threads,
+                          double *out)
 {
-#pragma omp parallel for schedule(static) default(none) shared(seed, first, count, chunks, out)
+    // clang-format off
+#pragma omp parallel for schedule(static) num_threads(threads) default(none) \
+    shared(seed, first, count, chunks, out)
+    // clang-format on
     for (int64_t c = 0; c < chunks; c++) {
         struct cp_block b = cp_block_of(count, chunks, c);
         cp_gen_fill(seed, first + b.start, b.count, out + b.start);

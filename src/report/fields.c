@@ -5,7 +5,7 @@
 #include <math.h>
 #include <stdio.h>
 
-static const char *const stage_names[CP_STAGE_COUNT] = {"distribute", "compute", "combine"};
+const char *const cp_stage_names[CP_STAGE_COUNT] = {"distribute", "compute", "combine"};
 
 json_t *cp_json_double(double v)
 {
@@ -44,6 +44,21 @@ static json_t *json_analog(const struct cp_cpu_record *r)
     return json_string(r->strategy->talk_analog);
 }
 
+static int skipped(const struct cp_cpu_record *r)
+{
+    return r->skipped[0] != '\0';
+}
+
+static void text_ranks(const struct cp_cpu_record *r, char *buf, size_t size)
+{
+    snprintf(buf, size, "%d", r->ranks);
+}
+
+static json_t *json_ranks(const struct cp_cpu_record *r)
+{
+    return json_integer(r->ranks);
+}
+
 static void text_threads(const struct cp_cpu_record *r, char *buf, size_t size)
 {
     snprintf(buf, size, "%d", r->threads);
@@ -56,11 +71,17 @@ static json_t *json_threads(const struct cp_cpu_record *r)
 
 static void text_seconds(const struct cp_cpu_record *r, char *buf, size_t size)
 {
-    snprintf(buf, size, "%.4f (%.4f-%.4f)", r->seconds.median, r->seconds.min, r->seconds.max);
+    if (skipped(r))
+        snprintf(buf, size, "skipped");
+    else
+        snprintf(buf, size, "%.4f (%.4f-%.4f)%s", r->seconds.median, r->seconds.min, r->seconds.max,
+                 r->meaningful ? "" : " !");
 }
 
 static json_t *json_seconds(const struct cp_cpu_record *r)
 {
+    if (skipped(r))
+        return json_null();
     json_t *samples = json_array();
     for (int i = 0; i < r->seconds.count && r->seconds.samples != NULL; i++)
         json_array_append_new(samples, json_real(r->seconds.samples[i]));
@@ -68,17 +89,49 @@ static json_t *json_seconds(const struct cp_cpu_record *r)
                      "max", r->seconds.max, "samples", samples);
 }
 
+static json_t *json_rank_seconds(const struct cp_cpu_record *r)
+{
+    if (skipped(r))
+        return json_null();
+    return json_pack("{s:f, s:f, s:f}", "min", r->rank_min, "avg", r->rank_avg, "max", r->rank_max);
+}
+
+static json_t *json_prepare(const struct cp_cpu_record *r)
+{
+    return json_real(r->prepare_seconds);
+}
+
+static json_t *json_nodes(const struct cp_cpu_record *r)
+{
+    return r->nodes > 0 ? json_integer(r->nodes) : json_null();
+}
+
+static json_t *json_note(const struct cp_cpu_record *r)
+{
+    return r->note[0] ? json_string(r->note) : json_null();
+}
+
+static json_t *json_meaningful(const struct cp_cpu_record *r)
+{
+    return json_boolean(r->meaningful);
+}
+
+static json_t *json_skipped(const struct cp_cpu_record *r)
+{
+    return skipped(r) ? json_string(r->skipped) : json_null();
+}
+
 static json_t *json_stages(const struct cp_cpu_record *r)
 {
     json_t *o = json_object();
     for (int g = 0; g < CP_STAGE_COUNT; g++)
-        json_object_set_new(o, stage_names[g], json_real(r->stage_median[g]));
+        json_object_set_new(o, cp_stage_names[g], json_real(r->stage_median[g]));
     return o;
 }
 
 static void text_speedup(const struct cp_cpu_record *r, char *buf, size_t size)
 {
-    if (r->speedup > 0)
+    if (r->speedup > 0 && !skipped(r))
         snprintf(buf, size, "%.1fx", r->speedup);
     else
         snprintf(buf, size, "-");
@@ -91,7 +144,10 @@ static json_t *json_speedup(const struct cp_cpu_record *r)
 
 static void text_gbs(const struct cp_cpu_record *r, char *buf, size_t size)
 {
-    snprintf(buf, size, "%.2f", r->gb_per_s);
+    if (skipped(r))
+        snprintf(buf, size, "-");
+    else
+        snprintf(buf, size, "%.2f", r->gb_per_s);
 }
 
 static json_t *json_gbs(const struct cp_cpu_record *r)
@@ -101,7 +157,7 @@ static json_t *json_gbs(const struct cp_cpu_record *r)
 
 static void text_value(const struct cp_cpu_record *r, char *buf, size_t size)
 {
-    if (r->result.index == CP_INDEX_NONE)
+    if (r->result.index == CP_INDEX_NONE || skipped(r))
         snprintf(buf, size, "-");
     else
         snprintf(buf, size, "%.17g", r->result.value);
@@ -109,12 +165,14 @@ static void text_value(const struct cp_cpu_record *r, char *buf, size_t size)
 
 static json_t *json_value(const struct cp_cpu_record *r)
 {
-    return r->result.index == CP_INDEX_NONE ? json_null() : cp_json_double(r->result.value);
+    if (r->result.index == CP_INDEX_NONE || skipped(r))
+        return json_null();
+    return cp_json_double(r->result.value);
 }
 
 static void text_index(const struct cp_cpu_record *r, char *buf, size_t size)
 {
-    if (r->result.index == CP_INDEX_NONE)
+    if (r->result.index == CP_INDEX_NONE || skipped(r))
         snprintf(buf, size, "-");
     else
         snprintf(buf, size, "%" PRId64, r->result.index);
@@ -122,7 +180,9 @@ static void text_index(const struct cp_cpu_record *r, char *buf, size_t size)
 
 static json_t *json_index(const struct cp_cpu_record *r)
 {
-    return r->result.index == CP_INDEX_NONE ? json_null() : json_integer(r->result.index);
+    if (r->result.index == CP_INDEX_NONE || skipped(r))
+        return json_null();
+    return json_integer(r->result.index);
 }
 
 static json_t *json_nan_count(const struct cp_cpu_record *r)
@@ -132,20 +192,27 @@ static json_t *json_nan_count(const struct cp_cpu_record *r)
 
 static void text_verified(const struct cp_cpu_record *r, char *buf, size_t size)
 {
-    snprintf(buf, size, "%s", r->verified ? "yes" : "NO");
+    snprintf(buf, size, "%s", skipped(r) ? "-" : r->verified ? "yes" : "NO");
 }
 
 static json_t *json_verified(const struct cp_cpu_record *r)
 {
-    return json_boolean(r->verified);
+    return skipped(r) ? json_null() : json_boolean(r->verified);
 }
 
 const struct cp_cpu_field cp_cpu_fields[] = {
     {"strategy", "strategy", text_strategy, json_strategy},
     {"talk_analog", "talk analog", text_analog, json_analog},
+    {"ranks", "ranks", text_ranks, json_ranks},
     {"threads", "threads", text_threads, json_threads},
     {"seconds", "seconds median (min-max)", text_seconds, json_seconds},
+    {"rank_seconds", NULL, NULL, json_rank_seconds},
     {"stage_seconds", NULL, NULL, json_stages},
+    {"prepare_seconds", NULL, NULL, json_prepare},
+    {"nodes", NULL, NULL, json_nodes},
+    {"note", NULL, NULL, json_note},
+    {"timing_meaningful", NULL, NULL, json_meaningful},
+    {"skipped", NULL, NULL, json_skipped},
     {"speedup_vs_seq", "speedup", text_speedup, json_speedup},
     {"gb_per_s", "GB/s", text_gbs, json_gbs},
     {"value", "value", text_value, json_value},

@@ -17,6 +17,7 @@ struct cp_cpu_field {
 };
 
 extern const struct cp_cpu_field cp_cpu_fields[];
+extern const char *const cp_stage_names[CP_STAGE_COUNT]; /* JSON keys and table words */
 extern const size_t cp_cpu_nfields;
 
 /* A float64 as JSON: a number, or "nan", "inf", "-inf". */

@@ -33,6 +33,46 @@ enum cp_status cp_report_json_check(const char *path)
     return CP_OK;
 }
 
+static const char *thread_level_name(int level)
+{
+    switch (level) {
+    case MPI_THREAD_SINGLE:
+        return "MPI_THREAD_SINGLE";
+    case MPI_THREAD_FUNNELED:
+        return "MPI_THREAD_FUNNELED";
+    case MPI_THREAD_SERIALIZED:
+        return "MPI_THREAD_SERIALIZED";
+    case MPI_THREAD_MULTIPLE:
+        return "MPI_THREAD_MULTIPLE";
+    default:
+        return "unknown";
+    }
+}
+
+/* Per rank: where it ran and on how many threads; and the warnings. */
+static void add_placement(json_t *o, const struct cp_placement *pl)
+{
+    if (pl == NULL || pl->ranks == NULL)
+        return;
+    json_t *threads = json_array(), *ranks = json_array(), *warnings = json_array();
+    for (int r = 0; r < pl->nranks; r++) {
+        const struct cp_rank_place *p = &pl->ranks[r];
+        json_array_append_new(threads, json_integer(p->threads));
+        json_array_append_new(ranks,
+                              json_pack("{s:i, s:s, s:i, s:i, s:i, s:i, s:s, s:i}", "rank", p->rank,
+                                        "host", p->host, "node_rank", p->node_rank, "node_ranks",
+                                        p->node_ranks, "threads", p->threads, "mask_cpus",
+                                        p->mask_cpus, "mask", p->mask, "node_cpus", p->node_cpus));
+    }
+    for (int w = 0; w < pl->nwarnings; w++)
+        json_array_append_new(warnings, json_string(pl->warnings[w]));
+    json_object_set_new(o, "threads", threads);
+    json_object_set_new(o, "threads_from", json_string(pl->threads_from));
+    json_object_set_new(o, "placement", ranks);
+    json_object_set_new(o, "placement_ok", json_boolean(pl->ok));
+    json_object_set_new(o, "warnings", warnings);
+}
+
 static json_t *environment(const struct cp_env *env)
 {
     json_t *hosts = json_array();
@@ -43,13 +83,16 @@ static json_t *environment(const struct cp_env *env)
     }
     char mpi_version[16];
     snprintf(mpi_version, sizeof mpi_version, "%d.%d", env->mpi_version, env->mpi_subversion);
-    return json_pack("{s:o, s:i, s:o, s:s, s:s, s:i, s:s, s:i, s:s?, s:s, s:s, s:s}", "hosts",
-                     hosts, "ranks", env->ranks, "ranks_per_host", per_host, "mpi_library",
-                     env->mpi_library, "mpi_version", mpi_version, "mpi_thread_level",
-                     env->thread_level, "openmp_version", env->openmp_version, "omp_max_threads",
-                     env->omp_max_threads, "omp_num_threads",
-                     env->omp_num_threads[0] ? env->omp_num_threads : NULL, "cpu_model",
-                     env->cpu_model, "compiler", env->compiler, "command_line", env->command_line);
+    json_t *o = json_pack(
+        "{s:o, s:i, s:o, s:s, s:s, s:i, s:s, s:s, s:i, s:s?, s:s, s:s, s:s}", "hosts", hosts,
+        "ranks", env->ranks, "ranks_per_host", per_host, "mpi_library", env->mpi_library,
+        "mpi_version", mpi_version, "mpi_thread_level", env->thread_level, "mpi_thread_level_name",
+        thread_level_name(env->thread_level), "openmp_version", env->openmp_version,
+        "omp_max_threads", env->omp_max_threads, "omp_num_threads",
+        env->omp_num_threads[0] ? env->omp_num_threads : NULL, "cpu_model", env->cpu_model,
+        "compiler", env->compiler, "command_line", env->command_line);
+    add_placement(o, env->placement);
+    return o;
 }
 
 static json_t *cpu_section(const struct cp_cpu_report *cpu)
@@ -76,6 +119,10 @@ static json_t *cpu_section(const struct cp_cpu_report *cpu)
                         o->seed <= INT64_MAX ? json_integer((json_int_t)o->seed)
                                              : json_sprintf("%" PRIu64, o->seed));
     json_object_set_new(section, "generate_seconds", json_real(cpu->generate_seconds));
+    json_object_set_new(section, "reference_seconds", json_real(cpu->reference_seconds));
+    json_object_set_new(section, "mpi_max_count", json_integer(o->mpi_max_count));
+    json_object_set_new(section, "emulate_nodes",
+                        o->emulate_nodes > 0 ? json_integer(o->emulate_nodes) : json_null());
     json_object_set_new(section, "expected_index",
                         cpu->expected_index >= 0 ? json_integer(cpu->expected_index) : json_null());
     json_object_set_new(section, "results", results);

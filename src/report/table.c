@@ -8,6 +8,27 @@
 
 #define CELL 64
 
+/* Threads per rank, where each rank runs, and whether the timings can mean anything. */
+static void placement(FILE *out, const struct cp_placement *pl, const struct cp_cpu_report *cpu)
+{
+    if (pl == NULL || pl->ranks == NULL) {
+        fprintf(out, "  threads     %d per rank\n", cpu->threads_got);
+        return;
+    }
+    fprintf(out, "  threads     %d per rank on rank 0 (from %s)\n", cpu->threads_got,
+            pl->threads_from);
+    /* one line per rank while that stays readable */
+    for (int r = 0; r < pl->nranks && r < 16; r++) {
+        const struct cp_rank_place *p = &pl->ranks[r];
+        fprintf(out, "  rank %-6d %s, node rank %d of %d, %d thread%s, CPUs %s\n", p->rank, p->host,
+                p->node_rank, p->node_ranks, p->threads, p->threads == 1 ? "" : "s", p->mask);
+    }
+    if (pl->nranks > 16)
+        fprintf(out, "  ...         %d more ranks in the JSON\n", pl->nranks - 16);
+    if (!pl->ok)
+        fprintf(out, "  placement   oversubscribed: timings marked ! are not meaningful\n");
+}
+
 static void preamble(FILE *out, const struct cp_env *env, const struct cp_cpu_report *cpu)
 {
     const struct cp_cpu_options *o = &cpu->options;
@@ -34,25 +55,48 @@ static void preamble(FILE *out, const struct cp_env *env, const struct cp_cpu_re
     for (int h = 0; h < env->nhosts && h < 8; h++)
         fprintf(out, " %s (%d)", env->hosts[h].name, env->hosts[h].ranks);
     fprintf(out, "%s\n", env->nhosts > 8 ? " ..." : "");
-    fprintf(out, "  threads     %d got", cpu->threads_got);
-    if (cpu->threads_asked > 0)
-        fprintf(out, ", %d asked (--threads)\n", cpu->threads_asked);
-    else
-        fprintf(out, " (OpenMP default%s%s)\n", env->omp_num_threads[0] ? ", OMP_NUM_THREADS=" : "",
-                env->omp_num_threads);
-    fprintf(out, "  chunks      %" PRId64 " for threads and gil; SIMD kernel %s\n", o->chunks,
-            cpu->simd_isa);
-    fprintf(out, "  timing      %d warm-up + %d timed runs per strategy\n", o->warmup, o->repeat);
-    fprintf(out,
-            "  setup       %.3f s to allocate, first-touch and generate; generation alone %.3f s "
-            "(%.0f M values/s)\n",
-            cpu->setup_seconds, cpu->generate_seconds,
-            cpu->generate_seconds > 0 ? (double)o->size / cpu->generate_seconds / 1e6 : 0.0);
-    fprintf(
-        out,
-        "  read bound  %.2f GB/s on 1 thread, %.2f GB/s on %d threads (streaming probe, median)\n",
-        cpu->stream_gb_per_s_1, cpu->stream_gb_per_s_all, cpu->threads_got);
+    placement(out, env->placement, cpu);
+    fprintf(out, "  chunks      %" PRId64 " for the threaded strategies; SIMD kernel %s\n",
+            o->chunks, cpu->simd_isa);
+    fprintf(out, "  timing      %d warm-up + %d timed runs per strategy", o->warmup, o->repeat);
+    fprintf(out, "%s\n", env->ranks > 1 ? "; across ranks the slowest rank counts" : "");
+    fprintf(out, "  reference   scalar kernel over freshly generated values, %.3f s\n",
+            cpu->reference_seconds);
+    if (cpu->setup_seconds > 0) {
+        fprintf(out,
+                "  setup       %.3f s to allocate, first-touch and generate the whole array on "
+                "rank 0; generation alone %.3f s (%.0f M values/s)\n",
+                cpu->setup_seconds, cpu->generate_seconds,
+                cpu->generate_seconds > 0 ? (double)o->size / cpu->generate_seconds / 1e6 : 0.0);
+        fprintf(out,
+                "  read bound  %.2f GB/s on 1 thread, %.2f GB/s on %d thread%s (streaming probe "
+                "on rank 0, median)\n",
+                cpu->stream_gb_per_s_1, cpu->stream_gb_per_s_all, cpu->threads_got,
+                cpu->threads_got == 1 ? "" : "s");
+    }
     fputc('\n', out);
+}
+
+/* Stages, spread over ranks and set-up of the strategies that use every rank. */
+static void details(FILE *out, const struct cp_cpu_report *cpu)
+{
+    for (int i = 0; i < cpu->nrecords; i++) {
+        const struct cp_cpu_record *r = &cpu->records[i];
+        if (!(r->strategy->needs & CP_NEEDS_ALL_RANKS) || r->skipped[0] != '\0')
+            continue;
+        fprintf(out, "  %-11s", r->strategy->name);
+        for (int g = 0; g < CP_STAGE_COUNT; g++)
+            fprintf(out, "%s %s %.4f s", g ? "," : "", cp_stage_names[g], r->stage_median[g]);
+        fprintf(out, "; ranks %.4f/%.4f/%.4f s (min/avg/max)", r->rank_min, r->rank_avg,
+                r->rank_max);
+        if (r->prepare_seconds > 0)
+            fprintf(out, "; set-up %.3f s", r->prepare_seconds);
+        if (r->nodes > 0)
+            fprintf(out, "; %d node window%s", r->nodes, r->nodes == 1 ? "" : "s");
+        if (r->note[0])
+            fprintf(out, "; %s", r->note);
+        fputc('\n', out);
+    }
 }
 
 void cp_report_table(FILE *out, const struct cp_env *env, const struct cp_cpu_report *cpu)
@@ -86,8 +130,9 @@ void cp_report_table(FILE *out, const struct cp_env *env, const struct cp_cpu_re
             cp_cpu_fields[f].text(&cpu->records[i], cell, sizeof cell);
             fprintf(out, "%-*s%s", f == last ? 0 : width[f], cell, f == last ? "\n" : "  ");
         }
+    details(out, cpu);
     fputc('\n', out);
     for (int i = 0; i < cpu->nrecords; i++)
-        fprintf(out, "  %-8s %s\n", cpu->records[i].strategy->name,
+        fprintf(out, "  %-11s %s\n", cpu->records[i].strategy->name,
                 cpu->records[i].strategy->lesson);
 }

@@ -10,8 +10,9 @@ conpar_add_run(version ARGS --version STDOUT "^conpar [0-9]+\\.[0-9]+\\.[0-9]+$"
 conpar_add_run(known_answer ARGS --size 1M --seed 42 ${quick}
                RANKS singleton 1 2 3 4
                STDOUT "346368" "seq +builtin max" "simd +numpy.max" "threads +ThreadPool"
-                      "gil +threads under the GIL"
-               JSON_CHECK "index=346368 value=0x1.fffffa6ccbd2bp-1 nan_count=0 strategies=4 exit_status=0")
+                      "gil +threads under the GIL" "scatter +ProcessPoolExecutor"
+                      "window +SharedArray" "distributed +dask.distributed"
+               JSON_CHECK "index=346368 value=0x1.fffffa6ccbd2bp-1 nan_count=0 strategies=7 exit_status=0")
 conpar_add_run(known_answer_threads3 ARGS --size 1M --threads 3 --chunks 7 ${quick}
                THREADS 3 JSON_CHECK "index=346368 threads=3")
 conpar_add_run(ranks_reported ARGS --size 1000 ${quick} -c seq RANKS 3
@@ -55,9 +56,10 @@ conpar_bad(size_zero "--size '0'" --size 0)
 conpar_bad(size_negative "--size '-10'" --size -10)
 conpar_bad(size_text "--size 'big'" --size big)
 conpar_bad(size_overflow "--size '1e30'" --size 1e30)
-conpar_bad(size_too_big "--size 1000000000000: needs 8.00 TB" --size 1T)
+conpar_bad(size_too_big "--size 1000000000000: needs 8.00 TB .* on node .* -c distributed needs"
+           --size 1T)
 conpar_bad(size_bytes_overflow "need more than 2\\^63 bytes" --size 2e18)
-conpar_bad(strategy_unknown "unknown strategy 'fast' \\(valid: seq, simd, threads, gil\\)"
+conpar_bad(strategy_unknown "unknown strategy 'fast' \\(valid: seq, simd, threads, gil, scatter, window, distributed\\)"
            --cpu-strategies fast)
 conpar_bad(strategy_empty "empty strategy name" --cpu-strategies=)
 conpar_bad(threads_zero "--threads '0'" --threads 0)
@@ -71,3 +73,5 @@ conpar_add_run(bad.ranks ARGS --size 0 RANKS 2 4 EXIT 2 NO_STDOUT CONPAR_LINES 1
                STDERR "^conpar: --size '0'" TIMEOUT 60)
 conpar_add_run(bad.ranks_memory ARGS --size 1T RANKS 3 EXIT 2 NO_STDOUT CONPAR_LINES 1
                STDERR "^conpar: --size 1000000000000: needs" TIMEOUT 60)
+conpar_bad(mpi_max_count "--mpi-max-count '0'" --mpi-max-count 0)
+conpar_bad(emulate_nodes "--emulate-nodes 'x'" --emulate-nodes x)

@@ -66,7 +66,9 @@ static void test_defaults(void **state)
     assert_int_equal(o.cpu.warmup, 1);
     assert_int_equal(o.cpu.repeat, 3);
     assert_int_equal(o.cpu.threads, 0);
-    assert_int_equal(o.cpu.nstrategies, 4);
+    assert_int_equal(o.cpu.nstrategies, 7);
+    assert_true(o.cpu.mpi_max_count == 2147483647);
+    assert_int_equal(o.cpu.emulate_nodes, 0);
     assert_true(o.cpu.plant_max == -1 && o.cpu.plant_nan == -1);
     assert_null(o.json_path);
 }
@@ -149,6 +151,13 @@ static void test_valid_options(void **state)
     assert_string_equal(o.json_path, "out.json");
     assert_int_equal(parse(&o, "--size=2G", "--phase=all", NULL), CP_OK);
     assert_true(o.cpu.size == 2000000000);
+    assert_int_equal(parse(&o, "--mpi-max-count", "1Ki", "--emulate-nodes", "2", "-c",
+                           "distributed,window,scatter", NULL),
+                     CP_OK);
+    assert_true(o.cpu.mpi_max_count == 1024);
+    assert_int_equal(o.cpu.emulate_nodes, 2);
+    assert_int_equal(o.cpu.nstrategies, 3);
+    assert_string_equal(o.cpu.strategies[0]->name, "distributed");
     assert_int_equal(parse(&o, "--help", NULL), CP_OK);
     assert_true(o.show_help);
     assert_int_equal(parse(&o, "-V", NULL), CP_OK);
@@ -168,7 +177,9 @@ static void test_invalid_options(void **state)
     expect_error("too large", "--size", "1e30", NULL);
     expect_error("--seed '-1'", "--seed", "-1", NULL);
     expect_error("--seed '18446744073709551616'", "--seed", "18446744073709551616", NULL);
-    expect_error("unknown strategy 'foo' (valid: seq, simd, threads, gil)", "-c", "foo", NULL);
+    expect_error(
+        "unknown strategy 'foo' (valid: seq, simd, threads, gil, scatter, window, distributed)",
+        "-c", "foo", NULL);
     expect_error("did you mean 'simd'", "--cpu-strategies", "smid", NULL);
     expect_error("empty strategy name", "--cpu-strategies", "", NULL);
     expect_error("empty strategy name", "--cpu-strategies", "seq,", NULL);
@@ -188,6 +199,9 @@ static void test_invalid_options(void **state)
     expect_error("--phase 'gpu'", "--phase", "gpu", NULL);
     expect_error("no IO phase", "--phase", "io", NULL);
     expect_error("--json '': needs a file name", "--json", "", NULL);
+    expect_error("--mpi-max-count '0'", "--mpi-max-count", "0", NULL);
+    expect_error("--mpi-max-count '3G': must be at most 2147483647", "--mpi-max-count", "3G", NULL);
+    expect_error("--emulate-nodes '0'", "--emulate-nodes", "0", NULL);
 }
 
 static void test_help_lists_every_option(void **state)

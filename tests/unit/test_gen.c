@@ -82,7 +82,7 @@ static void test_parallel_fill_matches(void **state)
     static const int64_t chunks[] = {1, 2, 3, 7, 100, 200000};
     for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
         memset(par, 0, N * sizeof *par);
-        cp_gen_fill_parallel(42, 1000, N, chunks[c], par);
+        cp_gen_fill_parallel(42, 1000, N, chunks[c], 2, par);
         assert_memory_equal(par, ref, N * sizeof *ref);
     }
     free(ref);

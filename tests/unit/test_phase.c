@@ -12,6 +12,7 @@
 
 #include "conpar/cli.h"
 #include "conpar/cpu.h"
+#include "conpar/placement.h"
 
 /* Scans correctly, then reports the index one too far: the talk's class of silent mistake. */
 static enum cp_status run_off_by_one(const struct cp_cpu_ctx *ctx, struct cp_cpu_run *out)
@@ -28,6 +29,8 @@ static const struct cp_cpu_strategy off_by_one = {
     .needs = CP_NEEDS_ONE_PROCESS,
     .run = run_off_by_one,
 };
+
+static struct cp_placement placement;
 
 static struct cp_options small_run(void)
 {
@@ -48,7 +51,7 @@ static void test_disagreement_is_caught(void **state)
     o.cpu.strategies[1] = &off_by_one;
     struct cp_cpu_report report;
     cp_error_clear();
-    assert_int_equal(cp_cpu_phase_run(&o.cpu, MPI_COMM_WORLD, &report), CP_ERR_VERIFY);
+    assert_int_equal(cp_cpu_phase_run(&o.cpu, &placement, MPI_COMM_WORLD, &report), CP_ERR_VERIFY);
     assert_int_equal(report.nrecords, 2);
     assert_true(report.records[0].verified);
     assert_false(report.records[1].verified);
@@ -64,8 +67,8 @@ static void test_all_agree(void **state)
     struct cp_options o = small_run();
     o.cpu.plant_max = 4242;
     struct cp_cpu_report report;
-    assert_int_equal(cp_cpu_phase_run(&o.cpu, MPI_COMM_WORLD, &report), CP_OK);
-    assert_int_equal(report.nrecords, 4);
+    assert_int_equal(cp_cpu_phase_run(&o.cpu, &placement, MPI_COMM_WORLD, &report), CP_OK);
+    assert_int_equal(report.nrecords, 7);
     assert_true(report.reference.index == 4242);
     for (int i = 0; i < report.nrecords; i++) {
         assert_true(report.records[i].verified);
@@ -85,7 +88,8 @@ static void test_all_nan_skip(void **state)
     o.cpu.plant_nan = 0;
     o.cpu.nan = CP_NAN_SKIP;
     struct cp_cpu_report report;
-    assert_int_equal(cp_cpu_phase_run(&o.cpu, MPI_COMM_WORLD, &report), CP_ERR_NO_VALUES);
+    assert_int_equal(cp_cpu_phase_run(&o.cpu, &placement, MPI_COMM_WORLD, &report),
+                     CP_ERR_NO_VALUES);
     assert_non_null(strstr(cp_error_message(), "no comparable values"));
     cp_cpu_report_free(&report);
 }
@@ -96,8 +100,8 @@ static void test_too_large(void **state)
     struct cp_options o = small_run();
     o.cpu.size = INT64_C(1) << 50; /* 8 PiB */
     struct cp_cpu_report report;
-    assert_int_equal(cp_cpu_phase_run(&o.cpu, MPI_COMM_WORLD, &report), CP_ERR_NOMEM);
-    assert_non_null(strstr(cp_error_message(), "is available on this node"));
+    assert_int_equal(cp_cpu_phase_run(&o.cpu, &placement, MPI_COMM_WORLD, &report), CP_ERR_NOMEM);
+    assert_non_null(strstr(cp_error_message(), "is available; -c distributed needs"));
     assert_int_equal(cp_status_exit_code(CP_ERR_NOMEM), 2);
     cp_cpu_report_free(&report);
 }
@@ -107,6 +111,8 @@ int main(int argc, char **argv)
     int provided;
     if (MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
         return 1;
+    if (cp_placement_capture(MPI_COMM_WORLD, 0, &placement) != CP_OK)
+        return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_disagreement_is_caught),
         cmocka_unit_test(test_all_agree),
@@ -114,6 +120,7 @@ int main(int argc, char **argv)
         cmocka_unit_test(test_too_large),
     };
     int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    cp_placement_free(&placement);
     MPI_Finalize();
     return failed;
 }
