@@ -510,6 +510,9 @@ void cp_cli_help(FILE *out)
             "  conpar --size 300M --repeat 5            the talk's array size\n"
             "  conpar -c simd,threads -t 2 --json r.json   two strategies, JSON for tools\n"
             "  conpar --size 1M --plant-max 999999      self-test: the max must be found there\n"
-            "  OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 \\\n"
-            "    mpirun -np 2 conpar --size 10M        under MPI (as root in a container)\n");
+            "  mpirun -np 4 conpar -c scatter,window,distributed   the MPI strategies\n"
+            "  mpirun -np 4 --map-by ppr:2:node:pe=4 --bind-to core -x OMP_NUM_THREADS=4 conpar\n"
+            "                                           hybrid: 2 ranks x 4 threads per node\n"
+            "\nAs root (containers) mpirun needs OMPI_ALLOW_RUN_AS_ROOT=1 and\n"
+            "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1.\n");
 }

@@ -34,6 +34,29 @@ void cp_cpu_list(const void *set, char *buf, size_t size)
     }
 }
 
+/* The CPUs this rank may run on. With OMP_PROC_BIND or OMP_PLACES set, the OpenMP runtime has
+ * already bound the main thread to its first place, so the thread's own mask shows one place;
+ * the union of all places is the mask the process started with. */
+static int rank_cpus(cpu_set_t *mask)
+{
+    CPU_ZERO(mask);
+    int places = omp_get_num_places();
+    if (places <= 0)
+        return sched_getaffinity(0, sizeof *mask, mask);
+    for (int p = 0; p < places; p++) {
+        int n = omp_get_place_num_procs(p);
+        int *ids = malloc((size_t)(n > 0 ? n : 1) * sizeof *ids);
+        if (ids == NULL)
+            return -1;
+        omp_get_place_proc_ids(p, ids);
+        for (int i = 0; i < n; i++)
+            if (ids[i] >= 0 && ids[i] < CPU_SETSIZE)
+                CPU_SET(ids[i], mask);
+        free(ids);
+    }
+    return 0;
+}
+
 /* The OpenMP team size asking for `threads` really gives (OMP_THREAD_LIMIT may cap it). */
 static int team_size(int threads)
 {
@@ -133,9 +156,8 @@ enum cp_status cp_placement_capture(MPI_Comm comm, int threads_opt, struct cp_pl
     int rank = cp_comm_rank(comm);
     pl->nranks = cp_comm_size(comm);
     cpu_set_t mask;
-    CPU_ZERO(&mask);
-    if (sched_getaffinity(0, sizeof mask, &mask) != 0)
-        return CP_FAIL(CP_ERR_SYSTEM, "sched_getaffinity failed");
+    if (rank_cpus(&mask) != 0)
+        return CP_FAIL(CP_ERR_SYSTEM, "cannot read the affinity mask (sched_getaffinity)");
 
     MPI_Comm node;
     enum cp_status st = cp_comm_split_nodes(comm, 0, &node);

@@ -11,6 +11,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/statvfs.h>
 
 #include "conpar/array.h"
@@ -70,6 +71,42 @@ static enum cp_status split(struct cp_cpu_ctx *ctx, struct window_state *w, int6
     return CP_OK;
 }
 
+/* Some MPI builds (MPICH with ch4:ucx, for one) give every rank a shared-memory node of its
+ * own even when several share a host; a window per rank would then fake the lesson. CP_OK,
+ * or CP_ERR_UNAVAILABLE on the ranks that are alone on their node but not on their host.
+ * Collective. */
+static enum cp_status check_shared(const struct cp_cpu_ctx *ctx, const struct window_state *w)
+{
+    if (ctx->opt->emulate_nodes > 0)
+        return CP_OK;
+    int alone = cp_comm_size(w->node) == 1, any_alone = 0;
+    CP_MPI_CHECK(MPI_Allreduce(&alone, &any_alone, 1, MPI_INT, MPI_MAX, ctx->comm));
+    if (!any_alone)
+        return CP_OK;
+    int size = cp_comm_size(ctx->comm), len = 0;
+    char me[MPI_MAX_PROCESSOR_NAME] = "";
+    char *names = calloc((size_t)size, MPI_MAX_PROCESSOR_NAME);
+    if (names == NULL)
+        return CP_FAIL(CP_ERR_NOMEM, "window: cannot allocate the host names");
+    int rc = MPI_Get_processor_name(me, &len);
+    if (rc == MPI_SUCCESS)
+        rc = MPI_Allgather(me, MPI_MAX_PROCESSOR_NAME, MPI_CHAR, names, MPI_MAX_PROCESSOR_NAME,
+                           MPI_CHAR, ctx->comm);
+    int same = 0;
+    for (int r = 0; rc == MPI_SUCCESS && r < size; r++)
+        same += strcmp(names + (size_t)r * MPI_MAX_PROCESSOR_NAME, me) == 0;
+    free(names);
+    if (rc != MPI_SUCCESS)
+        return cp_mpi_fail(rc, "MPI_Allgather(host names)", __FILE__, __LINE__);
+    if (alone && same > 1)
+        return CP_FAIL(CP_ERR_UNAVAILABLE,
+                       "window skipped: MPI_COMM_TYPE_SHARED put a rank of host %s in a node of "
+                       "its own although %d ranks run there: this MPI build shares no memory "
+                       "between them",
+                       me, same);
+    return CP_OK;
+}
+
 static enum cp_status prepare(struct cp_cpu_ctx *ctx)
 {
     struct window_state *w = malloc(sizeof *w);
@@ -85,7 +122,8 @@ static enum cp_status prepare(struct cp_cpu_ctx *ctx)
     if (st != CP_OK)
         return st;
     int leader = cp_comm_rank(w->node) == 0;
-    if (leader)
+    st = check_shared(ctx, w);
+    if (st == CP_OK && leader)
         st = check_space(total * (int64_t)sizeof(double));
     st = cp_comm_agree(ctx->comm, st);
     if (st != CP_OK)

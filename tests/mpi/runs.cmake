@@ -90,7 +90,7 @@ foreach(case window_only window_and_distributed)
   add_test(NAME mpi.small_shm.${case}
            COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/mpi/small_shm.sh ${code}
                    ${MPIEXEC_EXECUTABLE} ${MPIEXEC_NUMPROC_FLAG} 2 ${CONPAR_MPIEXEC_PREFLAGS}
-                   $<TARGET_FILE:conpar> --size 2M -c ${strategies} ${quick})
+                   --timeout 40 $<TARGET_FILE:conpar> --size 2M -c ${strategies} ${quick})
   set_tests_properties(mpi.small_shm.${case} PROPERTIES LABELS "run;mpi" TIMEOUT 60
                        PROCESSORS 2 SKIP_RETURN_CODE 77 ENVIRONMENT "${CONPAR_TEST_ENV}")
 endforeach()
