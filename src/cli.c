@@ -17,6 +17,7 @@ struct cp_option {
     const char *fallback; /* default, as shown in --help */
     const char *help;
     cp_option_setter set;
+    unsigned commands; /* enum cp_command bits of the commands that take it */
 };
 
 /* ---- value parsers ---------------------------------------------------------------- */
@@ -213,11 +214,40 @@ enum cp_status cp_parse_cpu_strategies(const char *flag, const char *text,
 
 static enum cp_status set_size(struct cp_options *o, const char *flag, const char *arg)
 {
+    o->size_given = 1;
     return cp_parse_count(flag, arg, 1, &o->cpu.size);
+}
+
+static enum cp_status set_input(struct cp_options *o, const char *flag, const char *arg)
+{
+    if (arg[0] == '\0')
+        return CP_FAIL(CP_ERR_USAGE, "%s '': needs a file name", flag);
+    o->cpu.input = arg;
+    return CP_OK;
+}
+
+static enum cp_status set_out(struct cp_options *o, const char *flag, const char *arg)
+{
+    if (arg[0] == '\0')
+        return CP_FAIL(CP_ERR_USAGE, "%s '': needs a file name", flag);
+    o->out_path = arg;
+    return CP_OK;
+}
+
+static enum cp_status set_dtype(struct cp_options *o, const char *flag, const char *arg)
+{
+    if (strcmp(arg, "float64") == 0 || strcmp(arg, "f8") == 0)
+        o->out_itemsize = 8;
+    else if (strcmp(arg, "float32") == 0 || strcmp(arg, "f4") == 0)
+        o->out_itemsize = 4;
+    else
+        return CP_FAIL(CP_ERR_USAGE, "%s '%s': must be 'float64' or 'float32'", flag, arg);
+    return CP_OK;
 }
 
 static enum cp_status set_seed(struct cp_options *o, const char *flag, const char *arg)
 {
+    o->seed_given = 1;
     const char *p = arg;
     uint64_t v = 0;
     int n = read_digits(&p, &v);
@@ -341,53 +371,68 @@ enum {
     KEY_WARMUP,
     KEY_PHASE,
     KEY_MPI_MAX_COUNT,
-    KEY_EMULATE_NODES
+    KEY_EMULATE_NODES,
+    KEY_INPUT,
+    KEY_OUT,
+    KEY_DTYPE
 };
+
+#define BOTH (CP_CMD_RUN | CP_CMD_GENERATE)
 
 static const struct cp_option options[] = {
     {"phase", KEY_PHASE, "PHASE", "all", "cpu, io or all (all = cpu until the IO phase lands)",
-     set_phase},
+     set_phase, CP_CMD_RUN},
+    {"input", 'i', "FILE.npy", "generated values",
+     "max of a numpy .npy file (any numeric dtype, byte order, shape; C or Fortran order)",
+     set_input, CP_CMD_RUN},
     {"size", 'n', "N", "100M",
      "elements in the array; K M G T = 10^3..10^12, Ki..Ti = "
      "2^10..2^40, 1e9 and 2.5e8 forms",
-     set_size},
+     set_size, BOTH},
     {"seed", 's', "S", "42", "generator seed, 0..2^64-1 (element i depends only on seed and i)",
-     set_seed},
+     set_seed, BOTH},
+    {"dtype", KEY_DTYPE, "TYPE", "float64", "generate: float64 or float32 (rounded to nearest)",
+     set_dtype, CP_CMD_GENERATE},
+    {"out", 'o', "FILE.npy", "none", "generate: the file to write (replaced when complete)",
+     set_out, CP_CMD_GENERATE},
     {"cpu-strategies", 'c', "LIST", "all",
      "comma-separated CPU strategies: seq, simd, threads, gil (rank 0 alone), scatter, "
      "window, distributed (every rank)",
-     set_strategies},
+     set_strategies, CP_CMD_RUN},
     {"threads", 't', "T", "see text",
      "OpenMP threads per rank (default: OMP_NUM_THREADS, else the CPUs of the rank's "
      "affinity mask divided among the ranks sharing them)",
-     set_threads},
+     set_threads, BOTH},
     {"chunks", KEY_CHUNKS, "C", "100",
-     "chunks the threaded strategies split the array into (shared out among ranks)", set_chunks},
+     "chunks the threaded strategies split the array into (shared out among ranks)", set_chunks,
+     CP_CMD_RUN},
     {"nan", KEY_NAN, "POLICY", "propagate",
      "propagate (numpy.max: the first NaN wins) or skip "
      "(numpy.nanmax)",
-     set_nan},
-    {"warmup", KEY_WARMUP, "W", "1", "untimed runs of each strategy before timing", set_warmup},
-    {"repeat", 'r', "R", "3", "timed runs of each strategy (min, median, max reported)",
-     set_repeat},
+     set_nan, CP_CMD_RUN},
+    {"warmup", KEY_WARMUP, "W", "1", "untimed runs of each strategy before timing", set_warmup,
+     CP_CMD_RUN},
+    {"repeat", 'r', "R", "3", "timed runs of each strategy (min, median, max reported)", set_repeat,
+     CP_CMD_RUN},
     {"plant-max", KEY_PLANT_MAX, "IDX", "none",
      "self-test: put 1.0 (above every generated "
      "value) at index IDX",
-     set_plant_max},
-    {"plant-nan", KEY_PLANT_NAN, "IDX", "none", "self-test: put a NaN at index IDX", set_plant_nan},
+     set_plant_max, CP_CMD_RUN},
+    {"plant-nan", KEY_PLANT_NAN, "IDX", "none", "self-test: put a NaN at index IDX", set_plant_nan,
+     CP_CMD_RUN},
     {"mpi-max-count", KEY_MPI_MAX_COUNT, "N", "2147483647",
      "largest element count in one MPI call; scatter sends larger blocks in pieces "
      "(a small value tests that path)",
-     set_mpi_max_count},
+     set_mpi_max_count, CP_CMD_RUN},
     {"emulate-nodes", KEY_EMULATE_NODES, "K", "real nodes",
      "testing: cut the ranks into K runs of consecutive ranks, each a node for window",
-     set_emulate_nodes},
+     set_emulate_nodes, CP_CMD_RUN},
     {"json", 'j', "FILE", "none",
      "also write the results as JSON to FILE (replaced "
      "atomically)",
-     set_json},
-    {"help", 'h', NULL, NULL, "show this help and exit", set_help},
-    {"version", 'V', NULL, NULL, "show the version and exit", set_version},
+     set_json, CP_CMD_RUN},
+    {"help", 'h', NULL, NULL, "show this help and exit", set_help, BOTH},
+    {"version", 'V', NULL, NULL, "show the version and exit", set_version, BOTH},
 };
 
 #define NOPTIONS (sizeof options / sizeof options[0])
@@ -407,6 +452,8 @@ void cp_options_default(struct cp_options *o)
     o->cpu.repeat = 3;
     o->cpu.mpi_max_count = INT_MAX;
     o->cpu.emulate_nodes = 0;
+    o->command = CP_CMD_RUN;
+    o->out_itemsize = 8;
     int count;
     const struct cp_cpu_strategy *const *all = cp_cpu_registry(&count);
     for (int i = 0; i < count && i < CP_CPU_MAX_STRATEGIES; i++)
@@ -429,8 +476,47 @@ static enum cp_status check_plant(const char *flag, int64_t index, int64_t size)
     return CP_OK;
 }
 
+static const char *command_name(enum cp_command c)
+{
+    return c == CP_CMD_GENERATE ? "conpar generate" : "conpar";
+}
+
+/* Combinations that cannot work, once every option is known. */
+static enum cp_status check_combination(const struct cp_options *o)
+{
+    enum cp_status st = CP_OK;
+    if (o->command == CP_CMD_GENERATE)
+        return o->out_path == NULL
+                   ? CP_FAIL(CP_ERR_USAGE, "conpar generate needs --out FILE.npy (see --help)")
+                   : CP_OK;
+    if (o->cpu.input != NULL) {
+        const char *clash = o->size_given           ? "--size"
+                            : o->seed_given         ? "--seed"
+                            : o->cpu.plant_max >= 0 ? "--plant-max"
+                            : o->cpu.plant_nan >= 0 ? "--plant-nan"
+                                                    : NULL;
+        if (clash != NULL)
+            return CP_FAIL(CP_ERR_USAGE,
+                           "--input '%s': the file sets the values, so %s cannot "
+                           "be used with it",
+                           o->cpu.input, clash);
+        return CP_OK;
+    }
+    if (o->cpu.plant_max >= 0)
+        st = check_plant("--plant-max", o->cpu.plant_max, o->cpu.size);
+    if (st == CP_OK && o->cpu.plant_nan >= 0)
+        st = check_plant("--plant-nan", o->cpu.plant_nan, o->cpu.size);
+    return st;
+}
+
 enum cp_status cp_cli_parse(int argc, char **argv, struct cp_options *o)
 {
+    /* a subcommand comes first: `conpar generate --size 1M --out a.npy` */
+    if (argc > 1 && strcmp(argv[1], "generate") == 0) {
+        o->command = CP_CMD_GENERATE;
+        argc--;
+        argv++;
+    }
     struct option longopts[NOPTIONS + 1];
     char shortopts[2 * NOPTIONS + 2];
     size_t ns = 0;
@@ -466,6 +552,9 @@ enum cp_status cp_cli_parse(int argc, char **argv, struct cp_options *o)
         const struct cp_option *opt = find_option(c);
         char flag[64];
         snprintf(flag, sizeof flag, "--%s", opt->name);
+        if (!(opt->commands & o->command))
+            return CP_FAIL(CP_ERR_USAGE, "%s is not an option of '%s' (see --help)", flag,
+                           command_name(o->command));
         enum cp_status st = opt->set(o, flag, optarg);
         if (st != CP_OK)
             return st;
@@ -474,22 +563,20 @@ enum cp_status cp_cli_parse(int argc, char **argv, struct cp_options *o)
         return CP_FAIL(CP_ERR_USAGE, "unexpected argument '%s' (see --help)", argv[optind]);
     if (o->show_help || o->show_version)
         return CP_OK;
-    enum cp_status st = CP_OK;
-    if (o->cpu.plant_max >= 0)
-        st = check_plant("--plant-max", o->cpu.plant_max, o->cpu.size);
-    if (st == CP_OK && o->cpu.plant_nan >= 0)
-        st = check_plant("--plant-nan", o->cpu.plant_nan, o->cpu.size);
-    return st;
+    return check_combination(o);
 }
 
 void cp_cli_help(FILE *out)
 {
-    fprintf(out,
-            "Usage: conpar [OPTIONS]\n"
-            "       mpirun -np N [--hostfile FILE] conpar [OPTIONS]\n\n"
-            "Measures the lessons of \"Concurrency and Parallelism in Python\" in C: the max and\n"
-            "argmax of a large float64 array by every strategy, each answer verified.\n\n"
-            "Options:\n");
+    fprintf(
+        out,
+        "Usage: conpar [OPTIONS]\n"
+        "       mpirun -np N [--hostfile FILE] conpar [OPTIONS]\n"
+        "       [mpirun -np N] conpar generate --size N [--seed S] [--dtype T] --out FILE.npy\n\n"
+        "Measures the lessons of \"Concurrency and Parallelism in Python\" in C: the max and\n"
+        "argmax of a large array (generated, or a numpy .npy file) by every strategy, each\n"
+        "answer verified. `generate` writes the generated array as .npy with MPI-IO.\n\n"
+        "Options:\n");
     for (size_t i = 0; i < NOPTIONS; i++) {
         char left[64];
         char shortname[8] = "    ";
@@ -502,17 +589,20 @@ void cp_cli_help(FILE *out)
             fprintf(out, " [default: %s]", options[i].fallback);
         fputc('\n', out);
     }
-    fprintf(out,
-            "\nExit status: 0 all results verified, 1 a result failed verification or the run\n"
-            "failed, 2 bad usage or input.\n\n"
-            "Examples:\n"
-            "  conpar                                   every CPU strategy on 100M values\n"
-            "  conpar --size 300M --repeat 5            the talk's array size\n"
-            "  conpar -c simd,threads -t 2 --json r.json   two strategies, JSON for tools\n"
-            "  conpar --size 1M --plant-max 999999      self-test: the max must be found there\n"
-            "  mpirun -np 4 conpar -c scatter,window,distributed   the MPI strategies\n"
-            "  mpirun -np 4 --map-by ppr:2:node:pe=4 --bind-to core -x OMP_NUM_THREADS=4 conpar\n"
-            "                                           hybrid: 2 ranks x 4 threads per node\n"
-            "\nAs root (containers) mpirun needs OMPI_ALLOW_RUN_AS_ROOT=1 and\n"
-            "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1.\n");
+    fprintf(
+        out,
+        "\nExit status: 0 all results verified, 1 a result failed verification or the run\n"
+        "failed, 2 bad usage or input.\n\n"
+        "Examples:\n"
+        "  conpar                                   every CPU strategy on 100M values\n"
+        "  conpar --size 300M --repeat 5            the talk's array size\n"
+        "  conpar -c simd,threads -t 2 --json r.json   two strategies, JSON for tools\n"
+        "  conpar --size 1M --plant-max 999999      self-test: the max must be found there\n"
+        "  conpar --input data.npy                  the max of a numpy file, like numpy.argmax\n"
+        "  conpar generate --size 1M --out a.npy    write the generated array for numpy\n"
+        "  mpirun -np 4 conpar -c scatter,window,distributed   the MPI strategies\n"
+        "  mpirun -np 4 --map-by ppr:2:node:pe=4 --bind-to core -x OMP_NUM_THREADS=4 conpar\n"
+        "                                           hybrid: 2 ranks x 4 threads per node\n"
+        "\nAs root (containers) mpirun needs OMPI_ALLOW_RUN_AS_ROOT=1 and\n"
+        "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1.\n");
 }

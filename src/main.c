@@ -1,4 +1,6 @@
 /* conpar: parse options, run the chosen phases, hand the records to the report, exit. */
+#include <inttypes.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -20,6 +22,23 @@ static int fail(int rank, enum cp_status st)
     return cp_status_exit_code(st);
 }
 
+/* `conpar generate`: the generated array as a .npy file, written by every rank. */
+static int generate(const struct cp_options *opt, MPI_Comm comm)
+{
+    int rank = cp_comm_rank(comm);
+    int threads = opt->cpu.threads > 0 ? opt->cpu.threads : omp_get_max_threads();
+    double t0 = MPI_Wtime();
+    enum cp_status st = cp_npy_write_generated(opt->out_path, comm, opt->cpu.size, opt->cpu.seed,
+                                               opt->out_itemsize, threads);
+    if (st != CP_OK)
+        return fail(rank, st);
+    if (rank == 0)
+        printf("conpar: wrote %s: %" PRId64 " %s values from seed %" PRIu64 " in %.3f s\n",
+               opt->out_path, opt->cpu.size, opt->out_itemsize == 8 ? "float64" : "float32",
+               opt->cpu.seed, MPI_Wtime() - t0);
+    return 0;
+}
+
 static int run(int argc, char **argv, MPI_Comm comm)
 {
     int rank = cp_comm_rank(comm);
@@ -36,6 +55,8 @@ static int run(int argc, char **argv, MPI_Comm comm)
             printf("conpar %s\n", CONPAR_VERSION);
         return 0;
     }
+    if (opt.command == CP_CMD_GENERATE)
+        return generate(&opt, comm);
     if (rank == 0 && opt.json_path != NULL)
         st = cp_report_json_check(opt.json_path);
     st = cp_comm_agree(comm, st);
@@ -43,7 +64,9 @@ static int run(int argc, char **argv, MPI_Comm comm)
         return fail(rank, st);
 
     /* input problems are reported before any warning about the placement */
-    st = cp_cpu_phase_check(&opt.cpu, comm);
+    st = cp_cpu_resolve(&opt.cpu, comm);
+    if (st == CP_OK)
+        st = cp_cpu_phase_check(&opt.cpu, comm);
     if (st != CP_OK)
         return fail(rank, st);
     struct cp_env env;

@@ -3,7 +3,8 @@
  * the reference, min <= median for seconds and min <= avg <= max over ranks, one placement
  * entry per rank. Keys: index=N value=X (strtod, hex floats allowed, or nan) nan_count=N
  * strategies=N ranks=N hosts=N exit_status=N threads=N nodes=N (the window row's node
- * windows) skipped=NAME (that strategy's row is skipped, with a reason).
+ * windows) skipped=NAME (that strategy's row is skipped, with a reason) value_text=T (the
+ * reference value exactly: an integer's digits, a string, true/false) dtype=NAME.
  * Exit 0 when all hold, 1 otherwise (each failure printed). */
 #include <jansson.h>
 #include <math.h>
@@ -68,8 +69,7 @@ int main(int argc, char **argv)
               "rank_seconds not min <= avg <= max");
         check(json_equal(json_object_get(row, "index"), json_object_get(ref, "index")),
               "a result index differs from the reference");
-        check(same_value(as_double(json_object_get(row, "value")),
-                         as_double(json_object_get(ref, "value"))),
+        check(json_equal(json_object_get(row, "value"), json_object_get(ref, "value")),
               "a result value differs from the reference");
         json_t *sec = json_object_get(row, "seconds");
         check(json_number_value(json_object_get(sec, "min")) <=
@@ -109,7 +109,20 @@ int main(int argc, char **argv)
             check(json_integer_value(json_object_get(doc, "exit_status")) == atoll(want), msg);
         else if (strcmp(key, "threads") == 0)
             check(json_integer_value(json_object_get(cpu, "threads")) == atoll(want), msg);
-        else if (strcmp(key, "nodes") == 0 || strcmp(key, "skipped") == 0) {
+        else if (strcmp(key, "value_text") == 0) {
+            json_t *v = json_object_get(ref, "value");
+            char text[64] = "";
+            if (json_is_integer(v))
+                snprintf(text, sizeof text, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+            else if (json_is_string(v))
+                snprintf(text, sizeof text, "%s", json_string_value(v));
+            else if (json_is_boolean(v))
+                snprintf(text, sizeof text, "%s", json_is_true(v) ? "true" : "false");
+            check(strcmp(text, want) == 0, msg);
+        } else if (strcmp(key, "dtype") == 0) {
+            const char *d = json_string_value(json_object_get(cpu, "dtype"));
+            check(d != NULL && strcmp(d, want) == 0, msg);
+        } else if (strcmp(key, "nodes") == 0 || strcmp(key, "skipped") == 0) {
             int found = 0;
             json_array_foreach(results, i, row)
             {

@@ -16,8 +16,14 @@ enum cp_phase_bits { CP_PHASE_CPU = 1u << 0, CP_PHASE_IO = 1u << 1 };
 #define CP_DEFAULT_SEED 42
 #define CP_DEFAULT_CHUNKS 100 /* the talk's chunk count */
 
+enum cp_command { CP_CMD_RUN = 1u << 0, CP_CMD_GENERATE = 1u << 1 };
+
 struct cp_options {
-    unsigned phases; /* enum cp_phase_bits */
+    enum cp_command command; /* conpar, or conpar generate */
+    unsigned phases;         /* enum cp_phase_bits */
+    int size_given, seed_given;
+    const char *out_path; /* generate --out */
+    int out_itemsize;     /* generate --dtype: 8 (float64) or 4 (float32) */
     struct cp_cpu_options cpu;
     const char *json_path; /* --json FILE, or NULL */
     int show_help;

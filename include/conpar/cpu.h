@@ -10,9 +10,11 @@
 
 #include <mpi.h>
 #include <omp.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "conpar/maxloc.h"
+#include "conpar/npy.h"
 #include "conpar/placement.h"
 #include "conpar/status.h"
 
@@ -27,7 +29,9 @@ enum cp_cpu_needs {
 
 /* The array and settings a strategy works on. */
 struct cp_cpu_ctx {
-    const double *data;     /* this process's elements: data[i] is global index base + i */
+    const double *data;     /* this process's elements (8-byte slots of `domain`): data[i] is
+                               global index base + i */
+    enum cp_domain domain;  /* doubles, or int64 keys of an integer .npy file */
     int64_t n;              /* elements in data */
     int64_t base;           /* global index of data[0] */
     int64_t chunks;         /* work units for chunked scans of data */
@@ -38,6 +42,7 @@ struct cp_cpu_ctx {
     const double *whole;    /* rank 0: the whole array for CP_NEEDS_WHOLE strategies, else NULL */
     double prepare_seconds; /* set by prepare: making the strategy's data (slowest rank) */
     int nodes;              /* set by prepare: shared-memory nodes used (window), else 0 */
+    double read_seconds;    /* set by prepare: reading --input alone (slowest rank), else 0 */
     char note[128];         /* set by prepare: how the strategy ran ("one MPI_Scatterv") */
     void *state;            /* the strategy's own, from prepare to release */
 };
@@ -72,14 +77,11 @@ const struct cp_cpu_strategy *const *cp_cpu_registry(int *count);
 /* The strategy named `name`, or NULL. */
 const struct cp_cpu_strategy *cp_cpu_find(const char *name);
 
-/* A local kernel: the answer for x[0..n) holding global indices [base, base + n). */
-typedef struct cp_maxloc (*cp_kernel_fn)(const double *x, int64_t n, int64_t base,
-                                         enum cp_nan_policy policy);
-
 /* Scan ctx's data as ctx->chunks chunks (cp_block_of) on a team of `threads` OpenMP threads
- * (static schedule), reducing chunk answers with the combine rule. With `lock` non-NULL each
- * chunk's kernel call holds that lock (the GIL lesson). Local. */
-struct cp_maxloc cp_scan_chunks(const struct cp_cpu_ctx *ctx, int threads, cp_kernel_fn kernel,
+ * (static schedule) with the `kind` kernel of ctx's domain, reducing chunk answers with the
+ * combine rule. With `lock` non-NULL each chunk's kernel call holds that lock (the GIL
+ * lesson). Local. */
+struct cp_maxloc cp_scan_chunks(const struct cp_cpu_ctx *ctx, int threads, enum cp_kernel_kind kind,
                                 omp_lock_t *lock);
 
 /* The compute stage of a strategy: cp_scan_chunks of ctx on ctx->threads threads with the SIMD
@@ -107,8 +109,10 @@ enum cp_status cp_maxloc_mpi(MPI_Datatype *type, MPI_Op *op);
 
 /* The CPU phase's settings (filled by the command line). */
 struct cp_cpu_options {
-    int64_t size;  /* --size: elements, >= 1 */
-    uint64_t seed; /* --seed */
+    const char *input; /* --input FILE.npy, or NULL for generated values */
+    struct cp_npy npy; /* the parsed --input header (cp_cpu_resolve) */
+    int64_t size;      /* --size: elements, >= 1 (the file's element count with --input) */
+    uint64_t seed;     /* --seed */
     enum cp_nan_policy nan;
     int64_t plant_max;     /* --plant-max index, or -1 */
     int64_t plant_nan;     /* --plant-nan index, or -1 */
@@ -122,12 +126,29 @@ struct cp_cpu_options {
     const struct cp_cpu_strategy *strategies[CP_CPU_MAX_STRATEGIES];
 };
 
+/* Open --input (when given) on every rank and set opt->npy and opt->size from it.
+ * Collective; CP_OK or the file's error (exit 2), identical on all ranks. */
+enum cp_status cp_cpu_resolve(struct cp_cpu_options *opt, MPI_Comm comm);
+
+/* The element domain of the array opt describes. */
+enum cp_domain cp_cpu_domain(const struct cp_cpu_options *opt);
+
 /* Fill out[0..count) with elements [first, first + count) of the array opt describes: the
- * generated values with the --plant-* values applied. `chunks` blocks are handed to `threads`
+ * generated values with the --plant-* values applied (`chunks` blocks handed to `threads`
  * threads with the static schedule the scans use, so each thread first-touches the pages it
- * later reads. Local. */
-void cp_cpu_fill(const struct cp_cpu_options *opt, int64_t first, int64_t count, int64_t chunks,
-                 int threads, double *out);
+ * later reads), or the --input file's elements read with MPI-IO into pages first-touched the
+ * same way; *read_seconds (when not NULL) gets the time of the read alone (0 when generated).
+ * Every rank of comm calls it (collective over comm: MPI_COMM_SELF for one rank's array). */
+enum cp_status cp_cpu_fill(const struct cp_cpu_options *opt, MPI_Comm comm, int64_t first,
+                           int64_t count, int64_t chunks, int threads, double *out,
+                           double *read_seconds);
+
+/* For a fortran_order file, numpy's answer is the first maximum in C order: given the
+ * maximum found (on rank 0 of comm), every rank searches ctx's data for elements equal to it
+ * and the smallest C-order index wins; *r becomes that element and index (nan_count kept).
+ * A no-op for C-order data. Collective over comm (MPI_COMM_SELF for one process). */
+enum cp_status cp_cpu_fortran_first(const struct cp_cpu_ctx *ctx, MPI_Comm comm,
+                                    struct cp_maxloc *r);
 
 /* The reference answer: the scalar kernel over the array's values made in small pieces, the
  * ranks sharing the work, so no array is held and no strategy's data is trusted. Collective;
@@ -144,18 +165,20 @@ struct cp_timing {
 
 struct cp_cpu_record {
     const struct cp_cpu_strategy *strategy;
-    char skipped[256];        /* non-empty: the strategy did not run, and why */
-    struct cp_maxloc result;  /* from the last timed run */
-    int verified;             /* every run equal to the reference, bit for bit */
-    int ranks;                /* ranks that took part */
-    int threads;              /* threads per rank the strategy used */
-    struct cp_timing seconds; /* per run: the slowest rank */
+    const struct cp_cpu_options *opt; /* the run's options (the element type for reports) */
+    char skipped[256];                /* non-empty: the strategy did not run, and why */
+    struct cp_maxloc result;          /* from the last timed run */
+    int verified;                     /* every run equal to the reference, bit for bit */
+    int ranks;                        /* ranks that took part */
+    int threads;                      /* threads per rank the strategy used */
+    struct cp_timing seconds;         /* per run: the slowest rank */
     /* medians over the timed runs of the fastest, mean and slowest rank's seconds */
     double rank_min, rank_avg, rank_max;
     double stage_median[CP_STAGE_COUNT]; /* per stage: the slowest rank, median over runs */
     double prepare_seconds;              /* setting up the strategy's data, once */
     int meaningful;                      /* 0 when the placement oversubscribed CPUs while it ran */
     int nodes;                           /* shared-memory nodes (window), else 0 */
+    double read_seconds;                 /* reading --input in prepare (slowest rank), else 0 */
     char note[128];                      /* how it ran, from prepare ("" when nothing to say) */
     double gb_per_s;                     /* bytes scanned / median seconds */
     double speedup;                      /* seq median / this median, 0 when seq did not run */
@@ -197,6 +220,11 @@ enum cp_status cp_cpu_phase_run(const struct cp_cpu_options *opt,
                                 struct cp_cpu_report *report);
 
 void cp_cpu_report_free(struct cp_cpu_report *report);
+
+/* The value of r as numpy prints it in the array's own type ("0.99999", "-3", "True",
+ * "18446744073709551615"; "nan", "inf"), "-" when nothing was comparable. */
+void cp_cpu_format_value(const struct cp_cpu_options *opt, struct cp_maxloc r, char *buf,
+                         size_t size);
 
 /* min, median (mean of the middle two for an even count) and max of samples[0..count). */
 struct cp_timing cp_timing_of(const double *samples, int count);

@@ -8,8 +8,12 @@
  * The NaN policy acts where an element becomes a record: under CP_NAN_PROPAGATE a NaN
  * element is a NaN record (numpy.max/argmax: the first NaN wins); under CP_NAN_SKIP it only
  * counts (numpy.nanmax/nanargmax). The combine itself needs no policy. It is associative and
- * commutative: a total order on (is NaN, value, -index). `value` is always the element at
- * `index`, bit for bit (so -0.0 versus 0.0 is decided by the index). */
+ * commutative: a total order on (is NaN, value, key, -index). `value` is always the element at
+ * `index`, bit for bit (so -0.0 versus 0.0 is decided by the index).
+ *
+ * Two domains of elements (8 bytes each): CP_DOMAIN_F64 holds doubles (key stays 0), and
+ * CP_DOMAIN_I64 holds int64 keys (integers of a .npy file; value stays 0.0, never NaN), so the
+ * same combine orders both exactly. */
 #ifndef CONPAR_MAXLOC_H
 #define CONPAR_MAXLOC_H
 
@@ -19,10 +23,15 @@
 
 enum cp_nan_policy { CP_NAN_PROPAGATE, CP_NAN_SKIP };
 
+enum cp_domain { CP_DOMAIN_F64, CP_DOMAIN_I64 };
+
+enum cp_kernel_kind { CP_KERNEL_SCALAR, CP_KERNEL_SIMD };
+
 struct cp_maxloc {
-    double value;      /* element at index; -inf for the identity */
+    double value;      /* element at index (F64 domain); -inf for the identity */
     int64_t index;     /* global index, CP_INDEX_NONE when nothing comparable was seen */
     int64_t nan_count; /* NaN elements seen, whatever the policy */
+    int64_t key;       /* element at index (I64 domain); 0 in the F64 domain */
 };
 
 /* The identity: value -inf, index CP_INDEX_NONE, no NaN. */
@@ -45,6 +54,15 @@ struct cp_maxloc cp_kernel_scalar(const double *x, int64_t n, int64_t base,
  * the exact index. Local, single-threaded. */
 struct cp_maxloc cp_kernel_simd(const double *x, int64_t n, int64_t base,
                                 enum cp_nan_policy policy);
+
+/* The I64 domain's kernels: the same answers as their F64 siblings for int64 keys (no NaN).
+ * Local, single-threaded. */
+struct cp_maxloc cp_kernel_scalar_i64(const int64_t *x, int64_t n, int64_t base);
+struct cp_maxloc cp_kernel_simd_i64(const int64_t *x, int64_t n, int64_t base);
+
+/* The kernel of `kind` for `domain` over the 8-byte slots x[0..n). Local. */
+struct cp_maxloc cp_kernel_run(enum cp_kernel_kind kind, enum cp_domain domain, const void *x,
+                               int64_t n, int64_t base, enum cp_nan_policy policy);
 
 /* A pure streaming read of x[0..n) (vector max, no index, NaN ignored): the read-bandwidth
  * bound that a max+index scan can approach. Returns the max so the read cannot be elided. */

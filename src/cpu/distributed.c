@@ -18,7 +18,10 @@ static enum cp_status prepare(struct cp_cpu_ctx *ctx)
     if (st != CP_OK)
         return st;
     double t0 = MPI_Wtime();
-    cp_cpu_fill(ctx->opt, mine.start, mine.count, ctx->chunks, ctx->threads, block);
+    st = cp_cpu_fill(ctx->opt, ctx->comm, mine.start, mine.count, ctx->chunks, ctx->threads, block,
+                     &ctx->read_seconds);
+    if (st != CP_OK)
+        return st;
     return cp_ctx_set_block(ctx, block, mine.start, mine.count, MPI_Wtime() - t0);
 }
 

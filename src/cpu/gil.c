@@ -7,7 +7,7 @@ static enum cp_status run(const struct cp_cpu_ctx *ctx, struct cp_cpu_run *out)
     omp_lock_t gil;
     omp_init_lock(&gil);
     double t0 = omp_get_wtime();
-    out->result = cp_scan_chunks(ctx, ctx->threads, cp_kernel_simd, &gil);
+    out->result = cp_scan_chunks(ctx, ctx->threads, CP_KERNEL_SIMD, &gil);
     out->stage_seconds[CP_STAGE_COMPUTE] = omp_get_wtime() - t0;
     omp_destroy_lock(&gil);
     return CP_OK;

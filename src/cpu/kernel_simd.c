@@ -193,3 +193,37 @@ double cp_kernel_stream(const double *x, int64_t n)
     int has_nan = 0;
     return pick_blockmax(&isa)(x, n, &has_nan);
 }
+
+/* The largest of x[0..n) (n >= 1): a plain reduction the compiler vectorises (vpmaxsq with
+ * AVX-512, compare and blend with AVX2). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+__attribute__((target_clones("arch=x86-64-v4", "avx2", "default")))
+#endif
+static int64_t
+blockmax_i64(const int64_t *x, int64_t n)
+{
+    int64_t m = INT64_MIN;
+#pragma omp simd reduction(max : m)
+    for (int64_t i = 0; i < n; i++)
+        m = x[i] > m ? x[i] : m;
+    return m;
+}
+
+struct cp_maxloc cp_kernel_simd_i64(const int64_t *x, int64_t n, int64_t base)
+{
+    struct cp_maxloc best = cp_maxloc_identity();
+    for (int64_t s = 0; s < n; s += CP_SIMD_BLOCK) {
+        int64_t len = n - s < CP_SIMD_BLOCK ? n - s : CP_SIMD_BLOCK;
+        int64_t m = blockmax_i64(x + s, len);
+        /* blocks arrive in index order: only a strictly larger maximum moves the answer */
+        if (best.index == CP_INDEX_NONE || m > best.key) {
+            int64_t j = 0;
+            while (x[s + j] != m)
+                j++;
+            best.value = 0.0;
+            best.key = m;
+            best.index = base + s + j;
+        }
+    }
+    return best;
+}

@@ -192,6 +192,11 @@ static enum cp_status time_strategy(const struct cp_cpu_strategy *s, const struc
         }
         double t0 = MPI_Wtime();
         st = s->run(ctx, &run);
+        /* numpy's tie rule for fortran_order files: part of every strategy's combine */
+        double tf = MPI_Wtime();
+        if (st == CP_OK)
+            st = cp_cpu_fortran_first(ctx, all ? ctx->comm : MPI_COMM_SELF, &run.result);
+        run.stage_seconds[CP_STAGE_COMBINE] += MPI_Wtime() - tf;
         double t = MPI_Wtime() - t0;
         if (all)
             st = cp_comm_agree(ctx->comm, st);
@@ -231,6 +236,7 @@ static enum cp_status run_collective(const struct cp_cpu_strategy *s, struct cp_
         st = cp_comm_agree(ctx->comm, s->prepare(ctx));
     rec->prepare_seconds = ctx->prepare_seconds;
     rec->nodes = ctx->nodes;
+    rec->read_seconds = ctx->read_seconds;
     snprintf(rec->note, sizeof rec->note, "%s", ctx->note);
     if (st == CP_OK)
         st = time_strategy(s, ctx, report, rec);
@@ -239,20 +245,26 @@ static enum cp_status run_collective(const struct cp_cpu_strategy *s, struct cp_
     return st;
 }
 
-/* Rank 0's whole array: allocated, first-touched and generated with the scans' schedule. */
-static void make_whole(const struct cp_cpu_options *opt, int threads, double *whole,
-                       struct cp_cpu_report *report)
+/* Rank 0's whole array: allocated, first-touched and generated with the scans' schedule (or
+ * read from --input). */
+static enum cp_status make_whole(const struct cp_cpu_options *opt, int threads, double *whole,
+                                 struct cp_cpu_report *report)
 {
     double t0 = MPI_Wtime();
-    cp_cpu_fill(opt, 0, opt->size, opt->chunks, threads, whole);
+    enum cp_status st = cp_cpu_fill(opt, MPI_COMM_SELF, 0, opt->size, opt->chunks, threads, whole, NULL);
     report->setup_seconds = MPI_Wtime() - t0;
-    /* the same values again into touched pages: what generation costs without page faults */
+    /* the same values again into touched pages: what generation (or reading from the page
+     * cache) costs without page faults */
     t0 = MPI_Wtime();
-    cp_cpu_fill(opt, 0, opt->size, opt->chunks, threads, whole);
+    if (st == CP_OK)
+        st = cp_cpu_fill(opt, MPI_COMM_SELF, 0, opt->size, opt->chunks, threads, whole, NULL);
     report->generate_seconds = MPI_Wtime() - t0;
+    if (st != CP_OK)
+        return st;
     struct cp_cpu_ctx ctx = {.data = whole, .n = opt->size, .chunks = opt->chunks};
     report->stream_gb_per_s_1 = stream_probe(&ctx, 1, opt->repeat);
     report->stream_gb_per_s_all = stream_probe(&ctx, threads, opt->repeat);
+    return CP_OK;
 }
 
 static int64_t saturating_add(int64_t a, int64_t b)
@@ -407,8 +419,8 @@ static enum cp_status manage_whole(const struct cp_cpu_options *opt, int i, int 
         st = cp_array_alloc(opt->size, whole);
     st = cp_comm_agree(comm, st);
     if (st == CP_OK && *whole != NULL)
-        make_whole(opt, threads, *whole, report);
-    return st;
+        st = make_whole(opt, threads, *whole, report);
+    return cp_comm_agree(comm, st);
 }
 
 /* Every chosen strategy in order; one-process ones on rank 0 while the others sleep. */
@@ -426,12 +438,14 @@ static enum cp_status run_strategies(const struct cp_cpu_options *opt, int threa
         struct cp_cpu_record *rec = &report->records[report->nrecords++];
         memset(rec, 0, sizeof *rec);
         rec->strategy = s;
+        rec->opt = opt;
         rec->verified = 1;
         rec->threads = (s->needs & CP_NEEDS_THREADS) ? threads : 1;
         rec->ranks = collective(s) ? size : 1;
         if (collective(s)) {
             int64_t chunks = cp_block_of(opt->chunks, size, rank).count;
-            struct cp_cpu_ctx ctx = {.chunks = chunks > 0 ? chunks : 1,
+            struct cp_cpu_ctx ctx = {.domain = cp_cpu_domain(opt),
+                                     .chunks = chunks > 0 ? chunks : 1,
                                      .threads = threads,
                                      .nan = opt->nan,
                                      .comm = comm,
@@ -441,6 +455,7 @@ static enum cp_status run_strategies(const struct cp_cpu_options *opt, int threa
         } else {
             if (rank == 0) {
                 struct cp_cpu_ctx ctx = {.data = whole,
+                                         .domain = cp_cpu_domain(opt),
                                          .n = opt->size,
                                          .chunks = opt->chunks,
                                          .threads = threads,
@@ -464,13 +479,20 @@ static enum cp_status run_strategies(const struct cp_cpu_options *opt, int threa
     return st;
 }
 
-enum cp_status cp_cpu_phase_run(const struct cp_cpu_options *opt,
+enum cp_status cp_cpu_phase_run(const struct cp_cpu_options *given,
                                 const struct cp_placement *placement, MPI_Comm comm,
                                 struct cp_cpu_report *report)
 {
     int threads = placement->threads;
     memset(report, 0, sizeof *report);
-    report->options = *opt;
+    report->options = *given;
+    /* from here on the options as resolved: the file's size and header */
+    struct cp_cpu_options *opt = &report->options;
+    if (opt->input != NULL && opt->npy.path == NULL) {
+        enum cp_status st = cp_cpu_resolve(opt, comm);
+        if (st != CP_OK)
+            return st;
+    }
     report->ranks = cp_comm_size(comm);
     report->threads_asked = opt->threads;
     report->threads_got = threads;

@@ -35,12 +35,13 @@ static int free_at_finalize(MPI_Comm comm, int key, void *value, void *extra)
 enum cp_status cp_maxloc_mpi(MPI_Datatype *type, MPI_Op *op)
 {
     if (maxloc_op == MPI_OP_NULL) {
-        int lengths[3] = {1, 1, 1};
-        MPI_Aint offsets[3] = {offsetof(struct cp_maxloc, value), offsetof(struct cp_maxloc, index),
-                               offsetof(struct cp_maxloc, nan_count)};
-        MPI_Datatype types[3] = {MPI_DOUBLE, MPI_INT64_T, MPI_INT64_T};
+        int lengths[4] = {1, 1, 1, 1};
+        MPI_Aint offsets[4] = {offsetof(struct cp_maxloc, value), offsetof(struct cp_maxloc, index),
+                               offsetof(struct cp_maxloc, nan_count),
+                               offsetof(struct cp_maxloc, key)};
+        MPI_Datatype types[4] = {MPI_DOUBLE, MPI_INT64_T, MPI_INT64_T, MPI_INT64_T};
         MPI_Datatype packed;
-        CP_MPI_CHECK(MPI_Type_create_struct(3, lengths, offsets, types, &packed));
+        CP_MPI_CHECK(MPI_Type_create_struct(4, lengths, offsets, types, &packed));
         /* the extent of the C struct, so arrays of records line up */
         CP_MPI_CHECK(
             MPI_Type_create_resized(packed, 0, (MPI_Aint)sizeof(struct cp_maxloc), &maxloc_type));

@@ -4,7 +4,8 @@
 static enum cp_status run(const struct cp_cpu_ctx *ctx, struct cp_cpu_run *out)
 {
     double t0 = omp_get_wtime();
-    out->result = cp_kernel_simd(ctx->data, ctx->n, ctx->base, ctx->nan);
+    out->result =
+        cp_kernel_run(CP_KERNEL_SIMD, ctx->domain, ctx->data, ctx->n, ctx->base, ctx->nan);
     out->stage_seconds[CP_STAGE_COMPUTE] = omp_get_wtime() - t0;
     return CP_OK;
 }

@@ -138,7 +138,10 @@ static enum cp_status prepare(struct cp_cpu_ctx *ctx)
     CP_MPI_CHECK(MPI_Win_shared_query(w->win, 0, &seg_size, &disp_unit, &segment));
     double *block = segment != NULL ? segment + offset : NULL;
     double t0 = MPI_Wtime();
-    cp_cpu_fill(ctx->opt, mine.start, mine.count, ctx->chunks, ctx->threads, block);
+    st = cp_cpu_fill(ctx->opt, ctx->comm, mine.start, mine.count, ctx->chunks, ctx->threads, block,
+                     &ctx->read_seconds);
+    if (st != CP_OK)
+        return st;
     /* every rank's part is written before anyone may read the segment */
     CP_MPI_CHECK(MPI_Win_fence(0, w->win));
     return cp_ctx_set_block(ctx, block, mine.start, mine.count, MPI_Wtime() - t0);

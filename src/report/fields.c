@@ -16,12 +16,44 @@ json_t *cp_json_double(double v)
     return json_real(v);
 }
 
-json_t *cp_json_maxloc(struct cp_maxloc m)
+json_t *cp_json_value(const struct cp_cpu_options *opt, struct cp_maxloc m)
+{
+    const struct cp_npy *h = &opt->npy;
+    if (m.index == CP_INDEX_NONE)
+        return json_null();
+    if (cp_cpu_domain(opt) == CP_DOMAIN_F64)
+        return cp_json_double(m.value);
+    if (h->kind == CP_KIND_BOOL)
+        return json_boolean(m.key != 0);
+    if (h->kind == CP_KIND_UINT && h->itemsize == 8) {
+        uint64_t u = (uint64_t)m.key ^ (UINT64_C(1) << 63);
+        return u <= INT64_MAX ? json_integer((json_int_t)u) : json_sprintf("%" PRIu64, u);
+    }
+    return json_integer(m.key);
+}
+
+/* numpy.unravel_index of a C-order index, for files */
+static json_t *json_nd_index(const struct cp_cpu_options *opt, int64_t index)
+{
+    if (opt->input == NULL || index == CP_INDEX_NONE)
+        return json_null();
+    json_t *a = json_array();
+    int64_t idx[CP_NPY_MAX_DIMS];
+    for (int d = opt->npy.ndim - 1; d >= 0; d--) {
+        idx[d] = index % opt->npy.shape[d];
+        index /= opt->npy.shape[d];
+    }
+    for (int d = 0; d < opt->npy.ndim; d++)
+        json_array_append_new(a, json_integer(idx[d]));
+    return a;
+}
+
+json_t *cp_json_maxloc(const struct cp_cpu_options *opt, struct cp_maxloc m)
 {
     int none = m.index == CP_INDEX_NONE;
-    return json_pack("{s:o, s:o, s:I}", "value", none ? json_null() : cp_json_double(m.value),
-                     "index", none ? json_null() : json_integer(m.index), "nan_count",
-                     (json_int_t)m.nan_count);
+    return json_pack("{s:o, s:o, s:o, s:I}", "value", cp_json_value(opt, m), "index",
+                     none ? json_null() : json_integer(m.index), "nd_index",
+                     json_nd_index(opt, m.index), "nan_count", (json_int_t)m.nan_count);
 }
 
 static void text_strategy(const struct cp_cpu_record *r, char *buf, size_t size)
@@ -101,6 +133,11 @@ static json_t *json_prepare(const struct cp_cpu_record *r)
     return json_real(r->prepare_seconds);
 }
 
+static json_t *json_read(const struct cp_cpu_record *r)
+{
+    return r->read_seconds > 0 ? json_real(r->read_seconds) : json_null();
+}
+
 static json_t *json_nodes(const struct cp_cpu_record *r)
 {
     return r->nodes > 0 ? json_integer(r->nodes) : json_null();
@@ -157,17 +194,20 @@ static json_t *json_gbs(const struct cp_cpu_record *r)
 
 static void text_value(const struct cp_cpu_record *r, char *buf, size_t size)
 {
-    if (r->result.index == CP_INDEX_NONE || skipped(r))
+    if (skipped(r))
         snprintf(buf, size, "-");
     else
-        snprintf(buf, size, "%.17g", r->result.value);
+        cp_cpu_format_value(r->opt, r->result, buf, size);
 }
 
 static json_t *json_value(const struct cp_cpu_record *r)
 {
-    if (r->result.index == CP_INDEX_NONE || skipped(r))
-        return json_null();
-    return cp_json_double(r->result.value);
+    return skipped(r) ? json_null() : cp_json_value(r->opt, r->result);
+}
+
+static json_t *json_nd(const struct cp_cpu_record *r)
+{
+    return skipped(r) ? json_null() : json_nd_index(r->opt, r->result.index);
 }
 
 static void text_index(const struct cp_cpu_record *r, char *buf, size_t size)
@@ -209,6 +249,7 @@ const struct cp_cpu_field cp_cpu_fields[] = {
     {"rank_seconds", NULL, NULL, json_rank_seconds},
     {"stage_seconds", NULL, NULL, json_stages},
     {"prepare_seconds", NULL, NULL, json_prepare},
+    {"read_seconds", NULL, NULL, json_read},
     {"nodes", NULL, NULL, json_nodes},
     {"note", NULL, NULL, json_note},
     {"timing_meaningful", NULL, NULL, json_meaningful},
@@ -217,6 +258,7 @@ const struct cp_cpu_field cp_cpu_fields[] = {
     {"gb_per_s", "GB/s", text_gbs, json_gbs},
     {"value", "value", text_value, json_value},
     {"index", "index", text_index, json_index},
+    {"nd_index", NULL, NULL, json_nd},
     {"nan_count", NULL, NULL, json_nan_count},
     {"verified", "verified", text_verified, json_verified},
 };

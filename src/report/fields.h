@@ -23,8 +23,13 @@ extern const size_t cp_cpu_nfields;
 /* A float64 as JSON: a number, or "nan", "inf", "-inf". */
 json_t *cp_json_double(double v);
 
-/* The (value, index, nan_count) record as a JSON object; value and index are null when
- * nothing was comparable. */
-json_t *cp_json_maxloc(struct cp_maxloc m);
+/* The value of m in the array's own type: a number (integers exactly), true/false for bool,
+ * a decimal string for a uint64 above 2^63-1, "nan"/"inf"/"-inf"; null when nothing was
+ * comparable. */
+json_t *cp_json_value(const struct cp_cpu_options *opt, struct cp_maxloc m);
+
+/* The record (value, index, nd_index for a file, nan_count) as a JSON object; value and
+ * index are null when nothing was comparable. */
+json_t *cp_json_maxloc(const struct cp_cpu_options *opt, struct cp_maxloc m);
 
 #endif

@@ -107,17 +107,31 @@ static json_t *cpu_section(const struct cp_cpu_report *cpu)
     }
     json_t *section = json_pack(
         "{s:I, s:s, s:I, s:s, s:s, s:I, s:i, s:i, s:i, s:i, s:s, s:f, s:{s:f, s:f}, s:o}", "size",
-        (json_int_t)o->size, "dtype", "float64", "bytes",
-        (json_int_t)(o->size * (int64_t)sizeof(double)), "source", "generated", "nan_policy",
+        (json_int_t)o->size, "dtype", o->input ? o->npy.dtype : "float64", "bytes",
+        (json_int_t)(o->size * (int64_t)sizeof(double)), "source",
+        o->input ? o->input : "generated", "nan_policy",
         o->nan == CP_NAN_PROPAGATE ? "propagate" : "skip", "chunks", (json_int_t)o->chunks,
         "threads_asked", cpu->threads_asked, "threads", cpu->threads_got, "warmup", o->warmup,
         "repeat", o->repeat, "simd_isa", cpu->simd_isa, "setup_seconds", cpu->setup_seconds,
         "read_bandwidth_gb_per_s", "one_thread", cpu->stream_gb_per_s_1, "all_threads",
-        cpu->stream_gb_per_s_all, "reference", cp_json_maxloc(cpu->reference));
+        cpu->stream_gb_per_s_all, "reference", cp_json_maxloc(o, cpu->reference));
     /* a seed above the JSON integer range travels as a decimal string */
     json_object_set_new(section, "seed",
-                        o->seed <= INT64_MAX ? json_integer((json_int_t)o->seed)
-                                             : json_sprintf("%" PRIu64, o->seed));
+                        o->input               ? json_null()
+                        : o->seed <= INT64_MAX ? json_integer((json_int_t)o->seed)
+                                               : json_sprintf("%" PRIu64, o->seed));
+    json_t *shape = json_array();
+    for (int d = 0; o->input && d < o->npy.ndim; d++)
+        json_array_append_new(shape, json_integer(o->npy.shape[d]));
+    if (!o->input)
+        json_array_append_new(shape, json_integer(o->size));
+    json_object_set_new(section, "shape", shape);
+    if (o->input) {
+        json_object_set_new(section, "descr", json_string(o->npy.descr));
+        json_object_set_new(section, "fortran_order", json_boolean(o->npy.fortran));
+        json_object_set_new(section, "npy_version",
+                            json_sprintf("%d.%d", o->npy.major, o->npy.minor));
+    }
     json_object_set_new(section, "generate_seconds", json_real(cpu->generate_seconds));
     json_object_set_new(section, "reference_seconds", json_real(cpu->reference_seconds));
     json_object_set_new(section, "mpi_max_count", json_integer(o->mpi_max_count));

@@ -33,12 +33,26 @@ static void preamble(FILE *out, const struct cp_env *env, const struct cp_cpu_re
 {
     const struct cp_cpu_options *o = &cpu->options;
     char bytes[32];
-    fprintf(out, "conpar %s: CPU phase, max and argmax of %" PRId64 " float64 values (%s)\n",
-            CONPAR_VERSION, o->size,
+    fprintf(out, "conpar %s: CPU phase, max and argmax of %" PRId64 " %s values (%s in memory)\n",
+            CONPAR_VERSION, o->size, o->input ? o->npy.dtype : "float64",
             cp_format_bytes((double)o->size * sizeof(double), bytes, sizeof bytes));
-    fprintf(out,
-            "  data        generated, seed %" PRIu64 " (element i depends only on seed and i)\n",
-            o->seed);
+    if (o->input != NULL) {
+        char shape[256];
+        size_t used = (size_t)snprintf(shape, sizeof shape, "(");
+        for (int d = 0; d < o->npy.ndim && used < sizeof shape; d++)
+            used += (size_t)snprintf(shape + used, sizeof shape - used, "%s%" PRId64, d ? ", " : "",
+                                     o->npy.shape[d]);
+        if (used < sizeof shape)
+            snprintf(shape + used, sizeof shape - used, "%s)", o->npy.ndim == 1 ? "," : "");
+        fprintf(out, "  data        %s: %s ('%s'), shape %s, %s order, .npy %d.%d\n", o->input,
+                o->npy.dtype, o->npy.descr, shape, o->npy.fortran ? "Fortran" : "C", o->npy.major,
+                o->npy.minor);
+    } else {
+        fprintf(out,
+                "  data        generated, seed %" PRIu64
+                " (element i depends only on seed and i)\n",
+                o->seed);
+    }
     if (o->plant_max >= 0 || o->plant_nan >= 0) {
         fprintf(out, "  planted    ");
         if (o->plant_max >= 0)
@@ -60,7 +74,16 @@ static void preamble(FILE *out, const struct cp_env *env, const struct cp_cpu_re
             o->chunks, cpu->simd_isa);
     fprintf(out, "  timing      %d warm-up + %d timed runs per strategy", o->warmup, o->repeat);
     fprintf(out, "%s\n", env->ranks > 1 ? "; across ranks the slowest rank counts" : "");
-    fprintf(out, "  reference   scalar kernel over freshly generated values, %.3f s\n",
+    char value[64];
+    cp_cpu_format_value(o, cpu->reference, value, sizeof value);
+    fprintf(out, "  reference   %s at index %" PRId64, value, cpu->reference.index);
+    if (o->input != NULL && cpu->reference.index != CP_INDEX_NONE) {
+        char nd[256];
+        cp_npy_unravel(&o->npy, cpu->reference.index, nd, sizeof nd);
+        fprintf(out, " = %s", nd);
+    }
+    fprintf(out, ": scalar kernel over %s, %.3f s\n",
+            o->input ? "the file read again in pieces" : "freshly generated values",
             cpu->reference_seconds);
     if (cpu->setup_seconds > 0) {
         fprintf(out,
@@ -91,6 +114,10 @@ static void details(FILE *out, const struct cp_cpu_report *cpu)
                 r->rank_max);
         if (r->prepare_seconds > 0)
             fprintf(out, "; set-up %.3f s", r->prepare_seconds);
+        if (r->read_seconds > 0)
+            fprintf(out, " (read %.3f s, %.2f GB/s)", r->read_seconds,
+                    (double)cpu->options.npy.count * cpu->options.npy.itemsize / r->read_seconds /
+                        1e9);
         if (r->nodes > 0)
             fprintf(out, "; %d node window%s", r->nodes, r->nodes == 1 ? "" : "s");
         if (r->note[0])

@@ -19,7 +19,7 @@
 
 static struct cp_maxloc rec(double v, int64_t i, int64_t nans)
 {
-    struct cp_maxloc r = {v, i, nans};
+    struct cp_maxloc r = {v, i, nans, 0};
     return r;
 }
 
@@ -75,7 +75,7 @@ static void test_combine_rule(void **state)
     struct cp_maxloc mz = cp_maxloc_combine(rec(-0.0, 1, 0), rec(0.0, 6, 0));
     assert_true(mz.index == 1 && signbit(mz.value));
     /* a skip-policy record that saw only NaNs: identity plus a count */
-    struct cp_maxloc only_nans = {-INFINITY, CP_INDEX_NONE, 4};
+    struct cp_maxloc only_nans = {-INFINITY, CP_INDEX_NONE, 4, 0};
     assert_true(cp_maxloc_equal(cp_maxloc_combine(only_nans, a), rec(0.5, 3, 5)));
 }
 
@@ -283,12 +283,53 @@ static void test_registry(void **state)
     assert_null(cp_cpu_find("nope"));
 }
 
+/* The I64 domain: scalar and SIMD kernels against a naive loop, over lengths around the SIMD
+ * block, extreme keys and ties; the combine orders keys, then indices. */
+static void test_kernels_i64(void **state)
+{
+    (void)state;
+    static const int64_t sizes[] = {1, 2, 7, 2047, 2048, 2049, 4096 + 3, 100003};
+    int64_t *x = malloc(100003 * sizeof *x);
+    assert_non_null(x);
+    uint64_t z = 12345;
+    for (size_t l = 0; l < sizeof sizes / sizeof sizes[0]; l++)
+        for (int pattern = 0; pattern < 4; pattern++) {
+            int64_t n = sizes[l];
+            for (int64_t i = 0; i < n; i++) {
+                z = z * 6364136223846793005u + 1442695040888963407u;
+                x[i] = pattern == 0   ? (int64_t)z         /* full range */
+                       : pattern == 1 ? (int64_t)(z >> 60) /* many ties */
+                       : pattern == 2 ? INT64_MIN          /* all the minimum */
+                                      : (i == n - 1 ? INT64_MAX : -(int64_t)i); /* max last */
+            }
+            int64_t best = x[0], at = 0;
+            for (int64_t i = 1; i < n; i++)
+                if (x[i] > best) {
+                    best = x[i];
+                    at = i;
+                }
+            struct cp_maxloc want = {0.0, 7 + at, 0, best};
+            assert_true(cp_maxloc_equal(cp_kernel_scalar_i64(x, n, 7), want));
+            assert_true(cp_maxloc_equal(cp_kernel_simd_i64(x, n, 7), want));
+            assert_true(cp_maxloc_equal(
+                cp_kernel_run(CP_KERNEL_SIMD, CP_DOMAIN_I64, x, n, 7, CP_NAN_PROPAGATE), want));
+        }
+    free(x);
+    struct cp_maxloc a = {0.0, 5, 0, INT64_C(4611686018427387905)}; /* 2^62 + 1 */
+    struct cp_maxloc b = {0.0, 1, 0, INT64_C(4611686018427387904)}; /* 2^62, earlier */
+    assert_true(cp_maxloc_combine(a, b).index == 5);
+    assert_true(cp_maxloc_combine(b, a).index == 5);
+    b.key = a.key;
+    assert_true(cp_maxloc_combine(a, b).index == 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_combine_rule), cmocka_unit_test(test_combine_associative),
         cmocka_unit_test(test_kernels),      cmocka_unit_test(test_empty),
         cmocka_unit_test(test_strategies),   cmocka_unit_test(test_registry),
+        cmocka_unit_test(test_kernels_i64),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
