@@ -92,5 +92,6 @@ foreach(case window_only window_and_distributed)
                    ${MPIEXEC_EXECUTABLE} ${MPIEXEC_NUMPROC_FLAG} 2 ${CONPAR_MPIEXEC_PREFLAGS}
                    --timeout 40 $<TARGET_FILE:conpar> --size 2M -c ${strategies} ${quick})
   set_tests_properties(mpi.small_shm.${case} PROPERTIES LABELS "run;mpi" TIMEOUT 60
-                       PROCESSORS 2 SKIP_RETURN_CODE 77 ENVIRONMENT "${CONPAR_TEST_ENV}")
+                       PROCESSORS 2 SKIP_RETURN_CODE 77)
+  conpar_test_env(mpi.small_shm.${case})
 endforeach()

@@ -10,7 +10,8 @@ add_test(NAME npy.files
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/npy/files.sh ${npy_dir} $<TARGET_FILE:make_npy>
                  $<TARGET_FILE:conpar> ${MPIEXEC_EXECUTABLE} ${CONPAR_MPIEXEC_PREFLAGS})
 set_tests_properties(npy.files PROPERTIES FIXTURES_SETUP npy_files LABELS "run;npy" TIMEOUT 60
-                     PROCESSORS 2 ENVIRONMENT "${CONPAR_TEST_ENV}")
+                     PROCESSORS 2)
+conpar_test_env(npy.files)
 
 set(quick --warmup 0 --repeat 1)
 
