@@ -85,12 +85,18 @@ static void preamble(FILE *out, const struct cp_env *env, const struct cp_cpu_re
     fprintf(out, ": scalar kernel over %s, %.3f s\n",
             o->input ? "the file read again in pieces" : "freshly generated values",
             cpu->reference_seconds);
-    if (cpu->setup_seconds > 0) {
+    if (cpu->setup_seconds > 0 && o->input != NULL)
+        fprintf(out,
+                "  setup       %.3f s to allocate, first-touch and read the whole array on "
+                "rank 0\n",
+                cpu->setup_seconds);
+    else if (cpu->setup_seconds > 0)
         fprintf(out,
                 "  setup       %.3f s to allocate, first-touch and generate the whole array on "
                 "rank 0; generation alone %.3f s (%.0f M values/s)\n",
                 cpu->setup_seconds, cpu->generate_seconds,
                 cpu->generate_seconds > 0 ? (double)o->size / cpu->generate_seconds / 1e6 : 0.0);
+    if (cpu->setup_seconds > 0) {
         fprintf(out,
                 "  read bound  %.2f GB/s on 1 thread, %.2f GB/s on %d thread%s (streaming probe "
                 "on rank 0, median)\n",

@@ -35,6 +35,12 @@ m u4_F        '<u4'  2,2    F 2  1 4294967295 4294967295 2
 m b1          '|b1'  5      C 1  0 0 1 1 0
 m b1_false    '|b1'  2      C 1  0 0
 m f8_allnan   '<f8'  2      C 1  nan nan
+# every multi-byte dtype in both byte orders (and '=' native): the max 5 first at index 1
+for d in f2 f4 f8 i2 i4 i8 u2 u4 u8; do
+  m "order_le_$d" "<$d" 4 C 1 1 5 3 5
+  m "order_be_$d" ">$d" 4 C 1 1 5 3 5
+done
+m order_native_f8 '=f8' 4 C 1 1 5 3 5
 # bad files
 m zero        '<f8'  0      C 1
 m complex     '<c8'  1      C 1  0

@@ -50,6 +50,14 @@ conpar_npy(i1 "index=1 value_text=127 dtype=int8")
 conpar_npy(u1 "index=1 value_text=255 dtype=uint8")
 conpar_npy(b1 "index=2 value_text=true dtype=bool")
 conpar_npy(b1_false "index=0 value_text=false")
+foreach(d f2 f4 f8 i2 i4 i8 u2 u4 u8)
+  foreach(order le be)
+    conpar_add_run(npy.order_${order}_${d} ARGS --input ${npy_dir}/order_${order}_${d}.npy ${quick}
+                   RANKS 1 2 3 4 JSON_CHECK "strategies=7 index=1 value=5" FIXTURE npy_files
+                   LABELS npy)
+  endforeach()
+endforeach()
+conpar_npy(order_native_f8 "index=1 value=5")
 # conpar's writer round trip: the file holds the generated array, so the known answer holds
 conpar_npy(gen_f8 "index=346368 value=0x1.fffffa6ccbd2bp-1")
 conpar_npy(gen_f4 "dtype=float32")
