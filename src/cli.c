@@ -5,6 +5,7 @@
 #include <getopt.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -167,47 +168,80 @@ static size_t edit_distance(const char *a, const char *b)
 }
 
 /* "seq, simd, threads, gil" and, when one is close to `name`, "; did you mean 'simd'?" */
-static void describe_valid(const char *name, char *buf, size_t size)
+static void describe_valid(const char *name, const char *const *names, int count, char *buf,
+                           size_t size)
 {
-    int count;
-    const struct cp_cpu_strategy *const *all = cp_cpu_registry(&count);
     size_t used = (size_t)snprintf(buf, size, "valid: ");
     const char *close = NULL;
     for (int i = 0; i < count && used < size; i++) {
-        used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? ", " : "", all[i]->name);
-        if (name[0] != '\0' && edit_distance(name, all[i]->name) <= 2 && close == NULL)
-            close = all[i]->name;
+        used += (size_t)snprintf(buf + used, size - used, "%s%s", i ? ", " : "", names[i]);
+        if (name[0] != '\0' && edit_distance(name, names[i]) <= 2 && close == NULL)
+            close = names[i];
     }
     if (close != NULL && used < size)
         snprintf(buf + used, size - used, "; did you mean '%s'?", close);
 }
 
-enum cp_status cp_parse_cpu_strategies(const char *flag, const char *text,
-                                       struct cp_cpu_options *cpu)
+/* A comma-separated list of names, each one of names[0..count) and none twice, into
+ * picked[0..*npicked) as positions in names. */
+static enum cp_status parse_names(const char *flag, const char *text, const char *const *names,
+                                  int count, int *picked, int *npicked)
 {
     char valid[256];
     const char *p = text;
-    cpu->nstrategies = 0;
+    *npicked = 0;
     for (;;) {
         size_t len = strcspn(p, ",");
         char name[64];
         snprintf(name, sizeof name, "%.*s", (int)(len < 63 ? len : 63), p);
-        describe_valid(name, valid, sizeof valid);
+        describe_valid(name, names, count, valid, sizeof valid);
         if (len == 0)
             return CP_FAIL(CP_ERR_USAGE, "%s '%s': empty strategy name (%s)", flag, text, valid);
-        const struct cp_cpu_strategy *s = len < 63 ? cp_cpu_find(name) : NULL;
-        if (s == NULL)
+        int found = -1;
+        for (int i = 0; i < count && len < 63; i++)
+            if (strcmp(names[i], name) == 0)
+                found = i;
+        if (found < 0)
             return CP_FAIL(CP_ERR_USAGE, "%s '%s': unknown strategy '%s' (%s)", flag, text, name,
                            valid);
-        for (int i = 0; i < cpu->nstrategies; i++)
-            if (cpu->strategies[i] == s)
+        for (int i = 0; i < *npicked; i++)
+            if (picked[i] == found)
                 return CP_FAIL(CP_ERR_USAGE, "%s '%s': strategy '%s' is listed twice", flag, text,
                                name);
-        cpu->strategies[cpu->nstrategies++] = s;
+        picked[(*npicked)++] = found;
         if (p[len] == '\0')
             return CP_OK;
         p += len + 1;
     }
+}
+
+enum cp_status cp_parse_cpu_strategies(const char *flag, const char *text,
+                                       struct cp_cpu_options *cpu)
+{
+    int count, picked[CP_CPU_MAX_STRATEGIES], n = 0;
+    const struct cp_cpu_strategy *const *all = cp_cpu_registry(&count);
+    const char *names[CP_CPU_MAX_STRATEGIES];
+    for (int i = 0; i < count; i++)
+        names[i] = all[i]->name;
+    enum cp_status st = parse_names(flag, text, names, count, picked, &n);
+    cpu->nstrategies = 0;
+    for (int i = 0; st == CP_OK && i < n; i++)
+        cpu->strategies[cpu->nstrategies++] = all[picked[i]];
+    return st;
+}
+
+enum cp_status cp_parse_io_strategies(const char *flag, const char *text, struct cp_io_options *io)
+{
+    int count, picked[CP_IO_MAX_STRATEGIES], n = 0;
+    const struct cp_io_strategy *const *all = cp_io_registry(&count);
+    const char *names[CP_IO_MAX_STRATEGIES];
+    for (int i = 0; i < count; i++)
+        names[i] = all[i]->name;
+    enum cp_status st = parse_names(flag, text, names, count, picked, &n);
+    io->nstrategies = 0;
+    for (int i = 0; st == CP_OK && i < n; i++)
+        io->strategies[io->nstrategies++] = all[picked[i]];
+    return st;
 }
 
 /* ---- option setters ---------------------------------------------------------------- */
@@ -291,7 +325,7 @@ static enum cp_status set_chunks(struct cp_options *o, const char *flag, const c
 
 static enum cp_status set_int(int *dst, const char *flag, const char *arg, int64_t min, int64_t max)
 {
-    int64_t v;
+    int64_t v = 0;
     enum cp_status st = cp_parse_int(flag, arg, min, max, &v);
     if (st == CP_OK)
         *dst = (int)v;
@@ -327,13 +361,170 @@ static enum cp_status set_emulate_nodes(struct cp_options *o, const char *flag, 
     return set_int(&o->cpu.emulate_nodes, flag, arg, 1, 1 << 20);
 }
 
+enum cp_status cp_parse_duration(const char *flag, const char *text, double min, double *out)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    double scale = 1.0;
+    if (end == text || text[0] == '-' || text[0] == '+' || errno != 0 || !isfinite(v))
+        return CP_FAIL(CP_ERR_USAGE, "%s '%s': not a duration (examples: 2, 2s, 0.5, 200ms, 1m)",
+                       flag, text);
+    if (strcmp(end, "ms") == 0)
+        scale = 1e-3;
+    else if (strcmp(end, "m") == 0 || strcmp(end, "min") == 0)
+        scale = 60.0;
+    else if (strcmp(end, "s") != 0 && *end != '\0')
+        return CP_FAIL(CP_ERR_USAGE, "%s '%s': not a duration (examples: 2, 2s, 0.5, 200ms, 1m)",
+                       flag, text);
+    v *= scale;
+    if (v < min || v > 86400.0)
+        return CP_FAIL(CP_ERR_USAGE, "%s '%s': must be between %g s and 1 day", flag, text, min);
+    *out = v;
+    return CP_OK;
+}
+
+static enum cp_status set_url(struct cp_options *o, const char *flag, const char *arg)
+{
+    (void)flag;
+    o->io.url = arg;
+    return cp_io_check_url(arg);
+}
+
+static enum cp_status set_requests(struct cp_options *o, const char *flag, const char *arg)
+{
+    return cp_parse_count(flag, arg, 1, &o->io.requests);
+}
+
+static enum cp_status set_concurrency(struct cp_options *o, const char *flag, const char *arg)
+{
+    return set_int(&o->io.concurrency, flag, arg, 1, 1000000);
+}
+
+static enum cp_status set_delay(struct cp_options *o, const char *flag, const char *arg)
+{
+    enum cp_status st = cp_parse_duration(flag, arg, 0.0, &o->io.delay);
+    o->serve.delay = o->io.delay;
+    return st;
+}
+
+static enum cp_status set_server_workers(struct cp_options *o, const char *flag, const char *arg)
+{
+    return set_int(&o->io.server_workers, flag, arg, 0, 1000000);
+}
+
+static enum cp_status set_workers(struct cp_options *o, const char *flag, const char *arg)
+{
+    return set_int(&o->serve.workers, flag, arg, 0, 1000000);
+}
+
+static enum cp_status set_timeout(struct cp_options *o, const char *flag, const char *arg)
+{
+    return cp_parse_duration(flag, arg, 0.001, &o->io.timeout);
+}
+
+static enum cp_status set_expect_status(struct cp_options *o, const char *flag, const char *arg)
+{
+    return set_int(&o->io.expect_status, flag, arg, 100, 599);
+}
+
+static enum cp_status set_expect_body(struct cp_options *o, const char *flag, const char *arg)
+{
+    (void)flag;
+    o->io.expect_body = arg;
+    return CP_OK;
+}
+
+static enum cp_status set_io_strategies(struct cp_options *o, const char *flag, const char *arg)
+{
+    return cp_parse_io_strategies(flag, arg, &o->io);
+}
+
+/* fault injection: the embedded server of a run and `conpar serve` alike */
+static enum cp_status set_status(struct cp_options *o, const char *flag, const char *arg)
+{
+    enum cp_status st = set_int(&o->serve.status, flag, arg, 100, 599);
+    o->io.server.status = o->serve.status;
+    return st;
+}
+
+static enum cp_status set_fail_every(struct cp_options *o, const char *flag, const char *arg)
+{
+    enum cp_status st = cp_parse_count(flag, arg, 1, &o->serve.fail_every);
+    o->io.server.fail_every = o->serve.fail_every;
+    return st;
+}
+
+static enum cp_status set_reset_every(struct cp_options *o, const char *flag, const char *arg)
+{
+    enum cp_status st = cp_parse_count(flag, arg, 1, &o->serve.reset_every);
+    o->io.server.reset_every = o->serve.reset_every;
+    return st;
+}
+
+static enum cp_status set_bind(struct cp_options *o, const char *flag, const char *arg)
+{
+    if (arg[0] == '\0')
+        return CP_FAIL(CP_ERR_USAGE, "%s '': needs an address", flag);
+    o->serve.bind = arg;
+    return CP_OK;
+}
+
+static enum cp_status set_port(struct cp_options *o, const char *flag, const char *arg)
+{
+    return set_int(&o->serve.port, flag, arg, 0, 65535);
+}
+
+static enum cp_status set_body(struct cp_options *o, const char *flag, const char *arg)
+{
+    (void)flag;
+    o->serve.body = arg;
+    return CP_OK;
+}
+
+static enum cp_status set_keep_alive(struct cp_options *o, const char *flag, const char *arg)
+{
+    (void)flag;
+    (void)arg;
+    o->serve.keep_alive = 1;
+    return CP_OK;
+}
+
+static enum cp_status set_idle_timeout(struct cp_options *o, const char *flag, const char *arg)
+{
+    double v = 0;
+    enum cp_status st = cp_parse_duration(flag, arg, 1.0, &v);
+    o->serve.idle_timeout = (int)ceil(v);
+    o->io.server.idle_timeout = o->serve.idle_timeout;
+    return st;
+}
+
+static enum cp_status set_header_limit(struct cp_options *o, const char *flag, const char *arg)
+{
+    int64_t v = 0;
+    enum cp_status st = cp_parse_count(flag, arg, 1024, &v);
+    if (st == CP_OK && v > (1 << 30))
+        return CP_FAIL(CP_ERR_USAGE, "%s '%s': must be at most 1Gi", flag, arg);
+    o->serve.header_limit = (int)v;
+    o->io.server.header_limit = o->serve.header_limit;
+    return st;
+}
+
+static enum cp_status set_connection_limit(struct cp_options *o, const char *flag, const char *arg)
+{
+    enum cp_status st = set_int(&o->serve.connection_limit, flag, arg, 1, 10000000);
+    o->io.server.connection_limit = o->serve.connection_limit;
+    return st;
+}
+
 static enum cp_status set_phase(struct cp_options *o, const char *flag, const char *arg)
 {
-    if (strcmp(arg, "cpu") == 0 || strcmp(arg, "all") == 0)
+    if (strcmp(arg, "cpu") == 0)
         o->phases = CP_PHASE_CPU;
     else if (strcmp(arg, "io") == 0)
-        return CP_FAIL(CP_ERR_USAGE, "%s '%s': this version of conpar has no IO phase yet", flag,
-                       arg);
+        o->phases = CP_PHASE_IO;
+    else if (strcmp(arg, "all") == 0)
+        o->phases = CP_PHASE_CPU | CP_PHASE_IO;
     else
         return CP_FAIL(CP_ERR_USAGE, "%s '%s': must be 'cpu', 'io' or 'all'", flag, arg);
     return CP_OK;
@@ -374,14 +565,35 @@ enum {
     KEY_EMULATE_NODES,
     KEY_INPUT,
     KEY_OUT,
-    KEY_DTYPE
+    KEY_DTYPE,
+    KEY_URL,
+    KEY_REQUESTS,
+    KEY_CONCURRENCY,
+    KEY_DELAY,
+    KEY_SERVER_WORKERS,
+    KEY_WORKERS,
+    KEY_TIMEOUT,
+    KEY_EXPECT_STATUS,
+    KEY_EXPECT_BODY,
+    KEY_IO_STRATEGIES,
+    KEY_STATUS,
+    KEY_FAIL_EVERY,
+    KEY_RESET_EVERY,
+    KEY_BIND,
+    KEY_PORT,
+    KEY_BODY,
+    KEY_KEEP_ALIVE,
+    KEY_IDLE_TIMEOUT,
+    KEY_HEADER_LIMIT,
+    KEY_CONNECTION_LIMIT
 };
 
 #define BOTH (CP_CMD_RUN | CP_CMD_GENERATE)
+#define SERVED (CP_CMD_RUN | CP_CMD_SERVE) /* the embedded server and conpar serve */
+#define ALL (CP_CMD_RUN | CP_CMD_GENERATE | CP_CMD_SERVE)
 
 static const struct cp_option options[] = {
-    {"phase", KEY_PHASE, "PHASE", "all", "cpu, io or all (all = cpu until the IO phase lands)",
-     set_phase, CP_CMD_RUN},
+    {"phase", KEY_PHASE, "PHASE", "all", "cpu, io or all (both, CPU first)", set_phase, CP_CMD_RUN},
     {"input", 'i', "FILE.npy", "generated values",
      "max of a numpy .npy file (any numeric dtype, byte order, shape; C or Fortran order)",
      set_input, CP_CMD_RUN},
@@ -431,8 +643,54 @@ static const struct cp_option options[] = {
      "also write the results as JSON to FILE (replaced "
      "atomically)",
      set_json, CP_CMD_RUN},
-    {"help", 'h', NULL, NULL, "show this help and exit", set_help, BOTH},
-    {"version", 'V', NULL, NULL, "show the version and exit", set_version, BOTH},
+    {"io-strategies", KEY_IO_STRATEGIES, "LIST", "all",
+     "comma-separated IO strategies: seq, threads, async (rank 0 alone), ranks (every rank)",
+     set_io_strategies, CP_CMD_RUN},
+    {"url", KEY_URL, "URL", "embedded server",
+     "IO phase: the server to request (without it conpar serves itself on loopback)", set_url,
+     CP_CMD_RUN},
+    {"requests", KEY_REQUESTS, "R", "10", "IO phase: requests per strategy", set_requests,
+     CP_CMD_RUN},
+    {"concurrency", KEY_CONCURRENCY, "C", "per strategy",
+     "IO phase: transfers in flight at most (threads: threads in the pool; default one per "
+     "request, threads at most 256)",
+     set_concurrency, CP_CMD_RUN},
+    {"delay", KEY_DELAY, "D", "2s",
+     "the server's delay per request (sets the embedded server's; with --url, for the ideal "
+     "time); 2, 2s, 0.5, 200ms",
+     set_delay, SERVED},
+    {"server-workers", KEY_SERVER_WORKERS, "W", "10",
+     "IO phase: the server's workers, requests in service at once (0 = no limit)",
+     set_server_workers, CP_CMD_RUN},
+    {"timeout", KEY_TIMEOUT, "T", "max(10s, 5 x delay)", "IO phase: seconds per request",
+     set_timeout, CP_CMD_RUN},
+    {"expect-status", KEY_EXPECT_STATUS, "CODE", "200", "IO phase: the status a response must have",
+     set_expect_status, CP_CMD_RUN},
+    {"expect-body", KEY_EXPECT_BODY, "TEXT", "Hello World!",
+     "IO phase: the body a response must have", set_expect_body, CP_CMD_RUN},
+    {"workers", KEY_WORKERS, "W", "10", "serve: requests in service at once (0 = no limit)",
+     set_workers, CP_CMD_SERVE},
+    {"bind", KEY_BIND, "ADDR", "127.0.0.1", "serve: the address to listen on", set_bind,
+     CP_CMD_SERVE},
+    {"port", KEY_PORT, "PORT", "0", "serve: the port (0 = any free port, printed)", set_port,
+     CP_CMD_SERVE},
+    {"body", KEY_BODY, "TEXT", "Hello World!", "serve: the answer", set_body, CP_CMD_SERVE},
+    {"keep-alive", KEY_KEEP_ALIVE, NULL, NULL, "serve: allow keep-alive (default: close)",
+     set_keep_alive, CP_CMD_SERVE},
+    {"status", KEY_STATUS, "CODE", "200", "fault injection: answer every request with CODE",
+     set_status, SERVED},
+    {"fail-every", KEY_FAIL_EVERY, "N", "never", "fault injection: every Nth request answers 500",
+     set_fail_every, SERVED},
+    {"reset-every", KEY_RESET_EVERY, "N", "never",
+     "fault injection: every Nth connection is closed without a reply", set_reset_every, SERVED},
+    {"idle-timeout", KEY_IDLE_TIMEOUT, "T", "30s", "server: close connections idle this long",
+     set_idle_timeout, SERVED},
+    {"header-limit", KEY_HEADER_LIMIT, "BYTES", "32Ki",
+     "server: memory per connection, request headers included", set_header_limit, SERVED},
+    {"connection-limit", KEY_CONNECTION_LIMIT, "N", "16384",
+     "server: connections at once (capped by the open-file limit)", set_connection_limit, SERVED},
+    {"help", 'h', NULL, NULL, "show this help and exit", set_help, ALL},
+    {"version", 'V', NULL, NULL, "show the version and exit", set_version, ALL},
 };
 
 #define NOPTIONS (sizeof options / sizeof options[0])
@@ -453,7 +711,19 @@ void cp_options_default(struct cp_options *o)
     o->cpu.mpi_max_count = INT_MAX;
     o->cpu.emulate_nodes = 0;
     o->command = CP_CMD_RUN;
+    o->phases = CP_PHASE_CPU | CP_PHASE_IO;
     o->out_itemsize = 8;
+    cp_server_defaults(&o->serve);
+    o->io.requests = CP_DEFAULT_REQUESTS;
+    o->io.delay = o->serve.delay;
+    o->io.server_workers = o->serve.workers;
+    o->io.expect_status = 200;
+    o->io.expect_body = "Hello World!";
+    cp_server_defaults(&o->io.server);
+    int nio;
+    const struct cp_io_strategy *const *io = cp_io_registry(&nio);
+    for (int i = 0; i < nio && i < CP_IO_MAX_STRATEGIES; i++)
+        o->io.strategies[o->io.nstrategies++] = io[i];
     int count;
     const struct cp_cpu_strategy *const *all = cp_cpu_registry(&count);
     for (int i = 0; i < count && i < CP_CPU_MAX_STRATEGIES; i++)
@@ -478,13 +748,15 @@ static enum cp_status check_plant(const char *flag, int64_t index, int64_t size)
 
 static const char *command_name(enum cp_command c)
 {
-    return c == CP_CMD_GENERATE ? "conpar generate" : "conpar";
+    return c == CP_CMD_GENERATE ? "conpar generate" : c == CP_CMD_SERVE ? "conpar serve" : "conpar";
 }
 
 /* Combinations that cannot work, once every option is known. */
 static enum cp_status check_combination(const struct cp_options *o)
 {
     enum cp_status st = CP_OK;
+    if (o->command == CP_CMD_SERVE)
+        return CP_OK;
     if (o->command == CP_CMD_GENERATE)
         return o->out_path == NULL
                    ? CP_FAIL(CP_ERR_USAGE, "conpar generate needs --out FILE.npy (see --help)")
@@ -512,8 +784,8 @@ static enum cp_status check_combination(const struct cp_options *o)
 enum cp_status cp_cli_parse(int argc, char **argv, struct cp_options *o)
 {
     /* a subcommand comes first: `conpar generate --size 1M --out a.npy` */
-    if (argc > 1 && strcmp(argv[1], "generate") == 0) {
-        o->command = CP_CMD_GENERATE;
+    if (argc > 1 && (strcmp(argv[1], "generate") == 0 || strcmp(argv[1], "serve") == 0)) {
+        o->command = strcmp(argv[1], "serve") == 0 ? CP_CMD_SERVE : CP_CMD_GENERATE;
         argc--;
         argv++;
     }

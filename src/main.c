@@ -1,12 +1,16 @@
 /* conpar: parse options, run the chosen phases, hand the records to the report, exit. */
+#include <curl/curl.h>
 #include <inttypes.h>
 #include <omp.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "conpar/cli.h"
 #include "conpar/comm.h"
 #include "conpar/cpu.h"
+#include "conpar/io.h"
 #include "conpar/placement.h"
 #include "conpar/report.h"
 
@@ -39,6 +43,70 @@ static int generate(const struct cp_options *opt, MPI_Comm comm)
     return 0;
 }
 
+/* `conpar serve`: the slow server alone, until SIGINT or SIGTERM. */
+static int serve(const struct cp_options *opt, MPI_Comm comm)
+{
+    int rank = cp_comm_rank(comm);
+    enum cp_status st = CP_OK;
+    if (cp_comm_size(comm) > 1)
+        st = CP_FAIL(CP_ERR_USAGE, "conpar serve runs as one process: start it without mpirun "
+                                   "(the IO phase's `ranks` strategy spreads the clients)");
+    if (st == CP_OK)
+        st = cp_server_run(&opt->serve);
+    return st == CP_OK ? 0 : fail(rank, st);
+}
+
+/* The CPU phase: the answer's problems are reported before the placement's warnings. */
+static enum cp_status check_cpu_input(struct cp_options *opt, MPI_Comm comm)
+{
+    if (!(opt->phases & CP_PHASE_CPU))
+        return CP_OK;
+    enum cp_status st = cp_cpu_resolve(&opt->cpu, comm);
+    if (st == CP_OK)
+        st = cp_cpu_phase_check(&opt->cpu, comm);
+    return st;
+}
+
+/* The phases in order; *cpu_ok / *io_ok say whether their reports hold rows to show. The
+ * first failure's line is kept in first_error. */
+static enum cp_status run_phases(const struct cp_options *opt, const struct cp_placement *pl,
+                                 MPI_Comm comm, struct cp_cpu_report *cpu, int *cpu_rows,
+                                 struct cp_io_report *io, int *io_rows, char *first_error,
+                                 size_t size)
+{
+    int rank = cp_comm_rank(comm);
+    enum cp_status outcome = CP_OK;
+    if (opt->phases & CP_PHASE_CPU) {
+        outcome = cp_cpu_phase_run(&opt->cpu, pl, comm, cpu);
+        for (int i = 0; rank == 0 && i < cpu->nrecords; i++)
+            if (cpu->records[i].skipped[0] != '\0')
+                fprintf(stderr, "conpar: warning: %s\n", cpu->records[i].skipped);
+        /* a failed verification still shows the measured rows, flagged */
+        *cpu_rows = outcome == CP_OK || (outcome == CP_ERR_VERIFY && cpu->nrecords > 0);
+        if (outcome != CP_OK)
+            snprintf(first_error, size, "%s", cp_error_message());
+        if (!*cpu_rows)
+            return outcome;
+    }
+    if (opt->phases & CP_PHASE_IO) {
+        enum cp_status st = cp_io_phase_run(&opt->io, comm, io);
+        *io_rows = st == CP_OK || st == CP_ERR_IO_FAILED;
+        if (rank == 0 && *io_rows && io->timeout_short)
+            fprintf(stderr,
+                    "conpar: warning: --timeout %.3f s is shorter than the ideal time of a "
+                    "strategy: requests near the end may time out\n",
+                    io->timeout);
+        if (outcome == CP_OK) {
+            outcome = st;
+            if (st != CP_OK)
+                snprintf(first_error, size, "%s", cp_error_message());
+        } else if (st != CP_OK && rank == 0) {
+            fprintf(stderr, "conpar: %s\n", cp_error_message()); /* the second failure */
+        }
+    }
+    return outcome;
+}
+
 static int run(int argc, char **argv, MPI_Comm comm)
 {
     int rank = cp_comm_rank(comm);
@@ -57,16 +125,13 @@ static int run(int argc, char **argv, MPI_Comm comm)
     }
     if (opt.command == CP_CMD_GENERATE)
         return generate(&opt, comm);
+    if (opt.command == CP_CMD_SERVE)
+        return serve(&opt, comm);
     if (rank == 0 && opt.json_path != NULL)
         st = cp_report_json_check(opt.json_path);
     st = cp_comm_agree(comm, st);
-    if (st != CP_OK)
-        return fail(rank, st);
-
-    /* input problems are reported before any warning about the placement */
-    st = cp_cpu_resolve(&opt.cpu, comm);
     if (st == CP_OK)
-        st = cp_cpu_phase_check(&opt.cpu, comm);
+        st = check_cpu_input(&opt, comm);
     if (st != CP_OK)
         return fail(rank, st);
     struct cp_env env;
@@ -84,23 +149,32 @@ static int run(int argc, char **argv, MPI_Comm comm)
     for (int i = 0; rank == 0 && i < placement.nwarnings; i++)
         fprintf(stderr, "conpar: warning: %s\n", placement.warnings[i]);
 
-    struct cp_cpu_report report;
-    enum cp_status outcome = cp_cpu_phase_run(&opt.cpu, &placement, comm, &report);
-    for (int i = 0; rank == 0 && i < report.nrecords; i++)
-        if (report.records[i].skipped[0] != '\0')
-            fprintf(stderr, "conpar: warning: %s\n", report.records[i].skipped);
-    /* a failed verification still shows the measured rows, flagged */
-    int have_rows = outcome == CP_OK || (outcome == CP_ERR_VERIFY && report.nrecords > 0);
-    if (rank == 0 && have_rows) {
-        cp_report_table(stdout, &env, &report);
+    struct cp_cpu_report cpu;
+    struct cp_io_report io;
+    memset(&cpu, 0, sizeof cpu);
+    memset(&io, 0, sizeof io);
+    int cpu_rows = 0, io_rows = 0;
+    char first_error[1024] = "";
+    enum cp_status outcome = run_phases(&opt, &placement, comm, &cpu, &cpu_rows, &io, &io_rows,
+                                        first_error, sizeof first_error);
+    if (outcome != CP_OK)
+        cp_error_set(outcome, first_error);
+    if (rank == 0 && (cpu_rows || io_rows)) {
+        const struct cp_cpu_report *c = cpu_rows ? &cpu : NULL;
+        const struct cp_io_report *i = io_rows ? &io : NULL;
+        cp_report_table(stdout, &env, c, i);
         fflush(stdout);
-        if (opt.json_path != NULL) {
-            st = cp_report_json_write(opt.json_path, &env, &report, outcome);
-            if (st != CP_OK && outcome == CP_OK)
-                outcome = st;
+        st = opt.json_path != NULL ? cp_report_json_write(opt.json_path, &env, c, i, outcome)
+                                   : CP_OK;
+        if (st != CP_OK && outcome == CP_OK) {
+            outcome = st;
+        } else if (st != CP_OK) {
+            fprintf(stderr, "conpar: %s\n", cp_error_message());
+            cp_error_set(outcome, first_error);
         }
     }
-    cp_cpu_report_free(&report);
+    cp_cpu_report_free(&cpu);
+    cp_io_report_free(&io);
     cp_placement_free(&placement);
     cp_env_free(&env);
     outcome = cp_comm_agree(comm, outcome);
@@ -115,7 +189,15 @@ int main(int argc, char **argv)
         fprintf(stderr, "conpar: %s\n", cp_error_message());
         return cp_status_exit_code(st);
     }
+    /* once, before any thread: libcurl's global state (curl's threaded.c) */
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        fprintf(stderr, "conpar: libcurl cannot initialise\n");
+        cp_comm_finalize(&comm);
+        return 1;
+    }
+    signal(SIGPIPE, SIG_IGN); /* a closed connection is an error to count, not a death */
     int code = run(argc, argv, comm);
+    curl_global_cleanup();
     cp_comm_finalize(&comm);
     return code;
 }

@@ -5,6 +5,10 @@
  * strategies=N ranks=N hosts=N exit_status=N threads=N nodes=N (the window row's node
  * windows) skipped=NAME (that strategy's row is skipped, with a reason) value_text=T (the
  * reference value exactly: an integer's digits, a string, true/false) dtype=NAME.
+ * IO keys, over every io result: io_strategies=N io_ok=N io_failed=CLASS:N io_bound=1 (seconds
+ * at least the ideal, which physics guarantees) io_per_rank=N (the ranks row's per-rank counts
+ * sum to N over N ranks... given as the request total); server_peak_max=N server_peak_min=N
+ * (the embedded server's most requests in service).
  * Exit 0 when all hold, 1 otherwise (each failure printed). */
 #include <jansson.h>
 #include <math.h>
@@ -34,6 +38,49 @@ static double as_double(json_t *v)
 static int same_value(double a, double b)
 {
     return (isnan(a) && isnan(b)) || a == b;
+}
+
+/* The IO keys (see the top). */
+static int io_key(json_t *doc, const char *key, const char *want)
+{
+    json_t *io = json_object_get(doc, "io"), *results = json_object_get(io, "results"), *row;
+    size_t i;
+    int ok = json_array_size(results) > 0;
+    if (strcmp(key, "io_strategies") == 0)
+        return json_array_size(results) == (size_t)atoll(want);
+    if (strcmp(key, "server_peak_max") == 0 || strcmp(key, "server_peak_min") == 0) {
+        json_int_t peak =
+            json_integer_value(json_object_get(json_object_get(io, "server"), "peak_in_service"));
+        return strcmp(key, "server_peak_max") == 0 ? peak <= atoll(want) : peak >= atoll(want);
+    }
+    json_array_foreach(results, i, row)
+    {
+        if (strcmp(key, "io_ok") == 0)
+            ok &= json_integer_value(json_object_get(row, "ok")) == atoll(want);
+        else if (strcmp(key, "io_bound") == 0)
+            ok &= json_number_value(json_object_get(row, "seconds")) >=
+                  json_number_value(json_object_get(row, "ideal_seconds")) - 0.001;
+        else if (strcmp(key, "io_failed") == 0) {
+            char cls[32];
+            const char *colon = strchr(want, ':');
+            if (colon == NULL)
+                return 0;
+            snprintf(cls, sizeof cls, "%.*s", (int)(colon - want), want);
+            ok &= json_integer_value(json_object_get(json_object_get(row, "failed"), cls)) ==
+                  atoll(colon + 1);
+        } else if (strcmp(key, "io_per_rank") == 0) {
+            json_t *per = json_object_get(row, "per_rank"), *v;
+            size_t r;
+            json_int_t sum = 0;
+            if (json_is_null(per))
+                continue;
+            json_array_foreach(per, r, v) sum += json_integer_value(v);
+            ok &= sum == atoll(want);
+        } else {
+            return 0;
+        }
+    }
+    return ok;
 }
 
 int main(int argc, char **argv)
@@ -109,6 +156,8 @@ int main(int argc, char **argv)
             check(json_integer_value(json_object_get(doc, "exit_status")) == atoll(want), msg);
         else if (strcmp(key, "threads") == 0)
             check(json_integer_value(json_object_get(cpu, "threads")) == atoll(want), msg);
+        else if (strncmp(key, "io_", 3) == 0 || strncmp(key, "server_", 7) == 0)
+            check(io_key(doc, key, want), msg);
         else if (strcmp(key, "value_text") == 0) {
             json_t *v = json_object_get(ref, "value");
             char text[64] = "";

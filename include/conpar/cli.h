@@ -8,6 +8,8 @@
 #include <stdio.h>
 
 #include "conpar/cpu.h"
+#include "conpar/io.h"
+#include "conpar/server.h"
 #include "conpar/status.h"
 
 enum cp_phase_bits { CP_PHASE_CPU = 1u << 0, CP_PHASE_IO = 1u << 1 };
@@ -16,7 +18,9 @@ enum cp_phase_bits { CP_PHASE_CPU = 1u << 0, CP_PHASE_IO = 1u << 1 };
 #define CP_DEFAULT_SEED 42
 #define CP_DEFAULT_CHUNKS 100 /* the talk's chunk count */
 
-enum cp_command { CP_CMD_RUN = 1u << 0, CP_CMD_GENERATE = 1u << 1 };
+enum cp_command { CP_CMD_RUN = 1u << 0, CP_CMD_GENERATE = 1u << 1, CP_CMD_SERVE = 1u << 2 };
+
+#define CP_DEFAULT_REQUESTS 10 /* the talk's first IO experiment */
 
 struct cp_options {
     enum cp_command command; /* conpar, or conpar generate */
@@ -25,7 +29,9 @@ struct cp_options {
     const char *out_path; /* generate --out */
     int out_itemsize;     /* generate --dtype: 8 (float64) or 4 (float32) */
     struct cp_cpu_options cpu;
-    const char *json_path; /* --json FILE, or NULL */
+    struct cp_io_options io;
+    struct cp_server_options serve; /* conpar serve */
+    const char *json_path;          /* --json FILE, or NULL */
     int show_help;
     int show_version;
 };
@@ -44,6 +50,12 @@ void cp_cli_help(FILE *out);
  * 2.5e8) scaling; the result must be a whole number in [min, INT64_MAX]. `flag` names the
  * option in the error. */
 enum cp_status cp_parse_count(const char *flag, const char *text, int64_t min, int64_t *out);
+
+/* A duration in seconds: "2", "2s", "0.5", "200ms", "1m"; at least `min`, at most a day. */
+enum cp_status cp_parse_duration(const char *flag, const char *text, double min, double *out);
+
+/* A comma-separated list of IO strategy names into io->strategies (as cp_parse_cpu_strategies). */
+enum cp_status cp_parse_io_strategies(const char *flag, const char *text, struct cp_io_options *io);
 
 /* A plain decimal integer in [min, max]. */
 enum cp_status cp_parse_int(const char *flag, const char *text, int64_t min, int64_t max,

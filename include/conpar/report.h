@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "conpar/cpu.h"
+#include "conpar/io.h"
 #include "conpar/placement.h"
 #include "conpar/status.h"
 
@@ -29,6 +30,8 @@ struct cp_env {
     char cpu_model[128];
     char compiler[128];
     char command_line[4096];
+    char libcurl[64];                     /* curl_version_info */
+    char libmicrohttpd[32];               /* MHD_get_version */
     const struct cp_placement *placement; /* set by the caller after capture, or NULL */
 };
 
@@ -37,8 +40,10 @@ struct cp_env {
 enum cp_status cp_env_capture(MPI_Comm comm, int argc, char **argv, struct cp_env *env);
 void cp_env_free(struct cp_env *env);
 
-/* The human table: preamble (setup) and one row per strategy. */
-void cp_report_table(FILE *out, const struct cp_env *env, const struct cp_cpu_report *cpu);
+/* The human table: per phase that ran (cpu or io may be NULL) the setup and one row per
+ * strategy. */
+void cp_report_table(FILE *out, const struct cp_env *env, const struct cp_cpu_report *cpu,
+                     const struct cp_io_report *io);
 
 /* Check before running that FILE can be written: its directory accepts a new file and FILE
  * is not a directory. CP_OK or CP_ERR_FILE naming the path and the reason. Local. */
@@ -47,6 +52,7 @@ enum cp_status cp_report_json_check(const char *path);
 /* Write the JSON document (fields in README) to path through a temporary file renamed over
  * it, so readers never see a half-written file. `outcome` is the run's status. Local. */
 enum cp_status cp_report_json_write(const char *path, const struct cp_env *env,
-                                    const struct cp_cpu_report *cpu, enum cp_status outcome);
+                                    const struct cp_cpu_report *cpu, const struct cp_io_report *io,
+                                    enum cp_status outcome);
 
 #endif

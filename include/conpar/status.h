@@ -16,6 +16,7 @@
     X(CP_ERR_FILE, 2, "file error")                                                                \
     X(CP_ERR_UNAVAILABLE, 2, "strategy unavailable here")                                          \
     X(CP_ERR_VERIFY, 1, "verification failed")                                                     \
+    X(CP_ERR_IO_FAILED, 1, "requests failed")                                                      \
     X(CP_ERR_NO_VALUES, 1, "no comparable values")                                                 \
     X(CP_ERR_MPI, 1, "MPI call failed")                                                            \
     X(CP_ERR_SYSTEM, 1, "system call failed")

@@ -56,23 +56,27 @@ json_t *cp_json_maxloc(const struct cp_cpu_options *opt, struct cp_maxloc m)
                      json_nd_index(opt, m.index), "nan_count", (json_int_t)m.nan_count);
 }
 
-static void text_strategy(const struct cp_cpu_record *r, char *buf, size_t size)
+static void text_strategy(const void *rec, char *buf, size_t size)
 {
+    const struct cp_cpu_record *r = rec;
     snprintf(buf, size, "%s", r->strategy->name);
 }
 
-static json_t *json_strategy(const struct cp_cpu_record *r)
+static json_t *json_strategy(const void *rec)
 {
+    const struct cp_cpu_record *r = rec;
     return json_string(r->strategy->name);
 }
 
-static void text_analog(const struct cp_cpu_record *r, char *buf, size_t size)
+static void text_analog(const void *rec, char *buf, size_t size)
 {
+    const struct cp_cpu_record *r = rec;
     snprintf(buf, size, "%s", r->strategy->talk_analog);
 }
 
-static json_t *json_analog(const struct cp_cpu_record *r)
+static json_t *json_analog(const void *rec)
 {
+    const struct cp_cpu_record *r = rec;
     return json_string(r->strategy->talk_analog);
 }
 
@@ -81,28 +85,33 @@ static int skipped(const struct cp_cpu_record *r)
     return r->skipped[0] != '\0';
 }
 
-static void text_ranks(const struct cp_cpu_record *r, char *buf, size_t size)
+static void text_ranks(const void *rec, char *buf, size_t size)
 {
+    const struct cp_cpu_record *r = rec;
     snprintf(buf, size, "%d", r->ranks);
 }
 
-static json_t *json_ranks(const struct cp_cpu_record *r)
+static json_t *json_ranks(const void *rec)
 {
+    const struct cp_cpu_record *r = rec;
     return json_integer(r->ranks);
 }
 
-static void text_threads(const struct cp_cpu_record *r, char *buf, size_t size)
+static void text_threads(const void *rec, char *buf, size_t size)
 {
+    const struct cp_cpu_record *r = rec;
     snprintf(buf, size, "%d", r->threads);
 }
 
-static json_t *json_threads(const struct cp_cpu_record *r)
+static json_t *json_threads(const void *rec)
 {
+    const struct cp_cpu_record *r = rec;
     return json_integer(r->threads);
 }
 
-static void text_seconds(const struct cp_cpu_record *r, char *buf, size_t size)
+static void text_seconds(const void *rec, char *buf, size_t size)
 {
+    const struct cp_cpu_record *r = rec;
     if (skipped(r))
         snprintf(buf, size, "skipped");
     else
@@ -110,8 +119,9 @@ static void text_seconds(const struct cp_cpu_record *r, char *buf, size_t size)
                  r->meaningful ? "" : " !");
 }
 
-static json_t *json_seconds(const struct cp_cpu_record *r)
+static json_t *json_seconds(const void *rec)
 {
+    const struct cp_cpu_record *r = rec;
     if (skipped(r))
         return json_null();
     json_t *samples = json_array();
@@ -121,126 +131,146 @@ static json_t *json_seconds(const struct cp_cpu_record *r)
                      "max", r->seconds.max, "samples", samples);
 }
 
-static json_t *json_rank_seconds(const struct cp_cpu_record *r)
+static json_t *json_rank_seconds(const void *rec)
 {
+    const struct cp_cpu_record *r = rec;
     if (skipped(r))
         return json_null();
     return json_pack("{s:f, s:f, s:f}", "min", r->rank_min, "avg", r->rank_avg, "max", r->rank_max);
 }
 
-static json_t *json_prepare(const struct cp_cpu_record *r)
+static json_t *json_prepare(const void *rec)
 {
+    const struct cp_cpu_record *r = rec;
     return json_real(r->prepare_seconds);
 }
 
-static json_t *json_read(const struct cp_cpu_record *r)
+static json_t *json_read(const void *rec)
 {
+    const struct cp_cpu_record *r = rec;
     return r->read_seconds > 0 ? json_real(r->read_seconds) : json_null();
 }
 
-static json_t *json_nodes(const struct cp_cpu_record *r)
+static json_t *json_nodes(const void *rec)
 {
+    const struct cp_cpu_record *r = rec;
     return r->nodes > 0 ? json_integer(r->nodes) : json_null();
 }
 
-static json_t *json_note(const struct cp_cpu_record *r)
+static json_t *json_note(const void *rec)
 {
+    const struct cp_cpu_record *r = rec;
     return r->note[0] ? json_string(r->note) : json_null();
 }
 
-static json_t *json_meaningful(const struct cp_cpu_record *r)
+static json_t *json_meaningful(const void *rec)
 {
+    const struct cp_cpu_record *r = rec;
     return json_boolean(r->meaningful);
 }
 
-static json_t *json_skipped(const struct cp_cpu_record *r)
+static json_t *json_skipped(const void *rec)
 {
+    const struct cp_cpu_record *r = rec;
     return skipped(r) ? json_string(r->skipped) : json_null();
 }
 
-static json_t *json_stages(const struct cp_cpu_record *r)
+static json_t *json_stages(const void *rec)
 {
+    const struct cp_cpu_record *r = rec;
     json_t *o = json_object();
     for (int g = 0; g < CP_STAGE_COUNT; g++)
         json_object_set_new(o, cp_stage_names[g], json_real(r->stage_median[g]));
     return o;
 }
 
-static void text_speedup(const struct cp_cpu_record *r, char *buf, size_t size)
+static void text_speedup(const void *rec, char *buf, size_t size)
 {
+    const struct cp_cpu_record *r = rec;
     if (r->speedup > 0 && !skipped(r))
         snprintf(buf, size, "%.1fx", r->speedup);
     else
         snprintf(buf, size, "-");
 }
 
-static json_t *json_speedup(const struct cp_cpu_record *r)
+static json_t *json_speedup(const void *rec)
 {
+    const struct cp_cpu_record *r = rec;
     return r->speedup > 0 ? json_real(r->speedup) : json_null();
 }
 
-static void text_gbs(const struct cp_cpu_record *r, char *buf, size_t size)
+static void text_gbs(const void *rec, char *buf, size_t size)
 {
+    const struct cp_cpu_record *r = rec;
     if (skipped(r))
         snprintf(buf, size, "-");
     else
         snprintf(buf, size, "%.2f", r->gb_per_s);
 }
 
-static json_t *json_gbs(const struct cp_cpu_record *r)
+static json_t *json_gbs(const void *rec)
 {
+    const struct cp_cpu_record *r = rec;
     return json_real(r->gb_per_s);
 }
 
-static void text_value(const struct cp_cpu_record *r, char *buf, size_t size)
+static void text_value(const void *rec, char *buf, size_t size)
 {
+    const struct cp_cpu_record *r = rec;
     if (skipped(r))
         snprintf(buf, size, "-");
     else
         cp_cpu_format_value(r->opt, r->result, buf, size);
 }
 
-static json_t *json_value(const struct cp_cpu_record *r)
+static json_t *json_value(const void *rec)
 {
+    const struct cp_cpu_record *r = rec;
     return skipped(r) ? json_null() : cp_json_value(r->opt, r->result);
 }
 
-static json_t *json_nd(const struct cp_cpu_record *r)
+static json_t *json_nd(const void *rec)
 {
+    const struct cp_cpu_record *r = rec;
     return skipped(r) ? json_null() : json_nd_index(r->opt, r->result.index);
 }
 
-static void text_index(const struct cp_cpu_record *r, char *buf, size_t size)
+static void text_index(const void *rec, char *buf, size_t size)
 {
+    const struct cp_cpu_record *r = rec;
     if (r->result.index == CP_INDEX_NONE || skipped(r))
         snprintf(buf, size, "-");
     else
         snprintf(buf, size, "%" PRId64, r->result.index);
 }
 
-static json_t *json_index(const struct cp_cpu_record *r)
+static json_t *json_index(const void *rec)
 {
+    const struct cp_cpu_record *r = rec;
     if (r->result.index == CP_INDEX_NONE || skipped(r))
         return json_null();
     return json_integer(r->result.index);
 }
 
-static json_t *json_nan_count(const struct cp_cpu_record *r)
+static json_t *json_nan_count(const void *rec)
 {
+    const struct cp_cpu_record *r = rec;
     return json_integer(r->result.nan_count);
 }
 
-static void text_verified(const struct cp_cpu_record *r, char *buf, size_t size)
+static void text_verified(const void *rec, char *buf, size_t size)
 {
+    const struct cp_cpu_record *r = rec;
     snprintf(buf, size, "%s", skipped(r) ? "-" : r->verified ? "yes" : "NO");
 }
 
-static json_t *json_verified(const struct cp_cpu_record *r)
+static json_t *json_verified(const void *rec)
 {
+    const struct cp_cpu_record *r = rec;
     return skipped(r) ? json_null() : json_boolean(r->verified);
 }
 
-const struct cp_cpu_field cp_cpu_fields[] = {
+const struct cp_field cp_cpu_fields[] = {
     {"strategy", "strategy", text_strategy, json_strategy},
     {"talk_analog", "talk analog", text_analog, json_analog},
     {"ranks", "ranks", text_ranks, json_ranks},
@@ -264,3 +294,202 @@ const struct cp_cpu_field cp_cpu_fields[] = {
 };
 
 const size_t cp_cpu_nfields = sizeof cp_cpu_fields / sizeof cp_cpu_fields[0];
+
+/* ---- IO fields ------------------------------------------------------------------------ */
+
+static void io_text_strategy(const void *rec, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s", ((const struct cp_io_record *)rec)->strategy->name);
+}
+
+static json_t *io_json_strategy(const void *rec)
+{
+    return json_string(((const struct cp_io_record *)rec)->strategy->name);
+}
+
+static void io_text_analog(const void *rec, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s", ((const struct cp_io_record *)rec)->strategy->talk_analog);
+}
+
+static json_t *io_json_analog(const void *rec)
+{
+    return json_string(((const struct cp_io_record *)rec)->strategy->talk_analog);
+}
+
+static void io_text_ranks(const void *rec, char *buf, size_t size)
+{
+    snprintf(buf, size, "%d", ((const struct cp_io_record *)rec)->ranks);
+}
+
+static json_t *io_json_ranks(const void *rec)
+{
+    return json_integer(((const struct cp_io_record *)rec)->ranks);
+}
+
+static void io_text_concurrency(const void *rec, char *buf, size_t size)
+{
+    const struct cp_io_record *r = rec;
+    snprintf(buf, size, "%d%s", r->concurrency, r->concurrency_capped ? " (cap)" : "");
+}
+
+static json_t *io_json_concurrency(const void *rec)
+{
+    return json_integer(((const struct cp_io_record *)rec)->concurrency);
+}
+
+static json_t *io_json_capped(const void *rec)
+{
+    return json_boolean(((const struct cp_io_record *)rec)->concurrency_capped);
+}
+
+static void io_text_seconds(const void *rec, char *buf, size_t size)
+{
+    snprintf(buf, size, "%.3f", ((const struct cp_io_record *)rec)->seconds);
+}
+
+static json_t *io_json_seconds(const void *rec)
+{
+    return json_real(((const struct cp_io_record *)rec)->seconds);
+}
+
+static void io_text_ideal(const void *rec, char *buf, size_t size)
+{
+    snprintf(buf, size, "%.3f", ((const struct cp_io_record *)rec)->ideal_seconds);
+}
+
+static json_t *io_json_ideal(const void *rec)
+{
+    return json_real(((const struct cp_io_record *)rec)->ideal_seconds);
+}
+
+static json_t *io_json_requests(const void *rec)
+{
+    return json_integer(((const struct cp_io_record *)rec)->tally.requests);
+}
+
+static void io_text_ok(const void *rec, char *buf, size_t size)
+{
+    snprintf(buf, size, "%" PRId64, ((const struct cp_io_record *)rec)->tally.ok);
+}
+
+static json_t *io_json_ok(const void *rec)
+{
+    return json_integer(((const struct cp_io_record *)rec)->tally.ok);
+}
+
+static void io_text_failed(const void *rec, char *buf, size_t size)
+{
+    const struct cp_io_tally *t = &((const struct cp_io_record *)rec)->tally;
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int c = 0; c < CP_IO_NCLASSES && used < size; c++)
+        if (t->failed[c] > 0)
+            used += (size_t)snprintf(buf + used, size - used, "%s%" PRId64 " %s", used ? ", " : "",
+                                     t->failed[c], cp_io_class_names[c]);
+    if (used == 0)
+        snprintf(buf, size, "0");
+}
+
+static json_t *io_json_failed(const void *rec)
+{
+    const struct cp_io_tally *t = &((const struct cp_io_record *)rec)->tally;
+    json_t *o = json_object();
+    for (int c = 0; c < CP_IO_NCLASSES; c++)
+        json_object_set_new(o, cp_io_class_names[c], json_integer(t->failed[c]));
+    return o;
+}
+
+static double rate(const struct cp_io_record *r)
+{
+    return r->seconds > 0 ? (double)r->tally.requests / r->seconds : 0;
+}
+
+static void io_text_rate(const void *rec, char *buf, size_t size)
+{
+    snprintf(buf, size, "%.1f", rate(rec));
+}
+
+static json_t *io_json_rate(const void *rec)
+{
+    return json_real(rate(rec));
+}
+
+static void io_text_p50(const void *rec, char *buf, size_t size)
+{
+    snprintf(buf, size, "%.1f",
+             1e3 * cp_io_percentile(&((const struct cp_io_record *)rec)->tally, 0.50));
+}
+
+static void io_text_p99(const void *rec, char *buf, size_t size)
+{
+    snprintf(buf, size, "%.1f",
+             1e3 * cp_io_percentile(&((const struct cp_io_record *)rec)->tally, 0.99));
+}
+
+static void io_text_max(const void *rec, char *buf, size_t size)
+{
+    snprintf(buf, size, "%.1f", 1e3 * ((const struct cp_io_record *)rec)->tally.latency_max);
+}
+
+static json_t *io_json_latency(const void *rec)
+{
+    const struct cp_io_tally *t = &((const struct cp_io_record *)rec)->tally;
+    return json_pack("{s:f, s:f, s:f, s:f}", "p50", cp_io_percentile(t, 0.50), "p90",
+                     cp_io_percentile(t, 0.90), "p99", cp_io_percentile(t, 0.99), "max",
+                     t->latency_max);
+}
+
+static json_t *io_json_queue(const void *rec)
+{
+    const struct cp_io_tally *t = &((const struct cp_io_record *)rec)->tally;
+    return json_pack("{s:f, s:f}", "mean",
+                     t->requests > 0 ? t->queue_sum / (double)t->requests : 0.0, "max",
+                     t->queue_max);
+}
+
+static void io_text_cpu(const void *rec, char *buf, size_t size)
+{
+    const struct cp_io_tally *t = &((const struct cp_io_record *)rec)->tally;
+    snprintf(buf, size, "%.0f", t->requests > 0 ? 1e6 * t->cpu_seconds / (double)t->requests : 0.0);
+}
+
+static json_t *io_json_cpu(const void *rec)
+{
+    return json_real(((const struct cp_io_record *)rec)->tally.cpu_seconds);
+}
+
+static json_t *io_json_per_rank(const void *rec)
+{
+    const struct cp_io_record *r = rec;
+    if (r->per_rank == NULL)
+        return json_null();
+    json_t *a = json_array();
+    for (int i = 0; i < r->ranks; i++)
+        json_array_append_new(a, json_integer(r->per_rank[i]));
+    return a;
+}
+
+const struct cp_field cp_io_fields[] = {
+    {"strategy", "strategy", io_text_strategy, io_json_strategy},
+    {"talk_analog", "talk analog", io_text_analog, io_json_analog},
+    {"ranks", "ranks", io_text_ranks, io_json_ranks},
+    {"concurrency", "concurrency", io_text_concurrency, io_json_concurrency},
+    {"concurrency_capped", NULL, NULL, io_json_capped},
+    {"seconds", "seconds", io_text_seconds, io_json_seconds},
+    {"ideal_seconds", "ideal", io_text_ideal, io_json_ideal},
+    {"requests", NULL, NULL, io_json_requests},
+    {"ok", "ok", io_text_ok, io_json_ok},
+    {"failed", "failed", io_text_failed, io_json_failed},
+    {"requests_per_s", "req/s", io_text_rate, io_json_rate},
+    {"latency_p50_ms", "p50 ms", io_text_p50, NULL},
+    {"latency_p99_ms", "p99 ms", io_text_p99, NULL},
+    {"latency_max_ms", "max ms", io_text_max, NULL},
+    {"latency_seconds", NULL, NULL, io_json_latency},
+    {"queue_seconds", NULL, NULL, io_json_queue},
+    {"client_cpu_us_per_request", "CPU us/req", io_text_cpu, NULL},
+    {"client_cpu_seconds", NULL, NULL, io_json_cpu},
+    {"per_rank", NULL, NULL, io_json_per_rank},
+};
+
+const size_t cp_io_nfields = sizeof cp_io_fields / sizeof cp_io_fields[0];

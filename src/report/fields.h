@@ -6,17 +6,21 @@
 #include <stddef.h>
 
 #include "conpar/cpu.h"
+#include "conpar/io.h"
 
-struct cp_cpu_field {
+/* One field of a record (a struct cp_cpu_record or a struct cp_io_record). */
+struct cp_field {
     const char *key;    /* JSON key */
     const char *header; /* table column header, NULL when the table leaves it out */
     /* table cell text */
-    void (*text)(const struct cp_cpu_record *r, char *buf, size_t size);
+    void (*text)(const void *rec, char *buf, size_t size);
     /* new JSON value (the caller owns the reference) */
-    json_t *(*json)(const struct cp_cpu_record *r);
+    json_t *(*json)(const void *rec);
 };
 
-extern const struct cp_cpu_field cp_cpu_fields[];
+extern const struct cp_field cp_cpu_fields[];
+extern const struct cp_field cp_io_fields[];
+extern const size_t cp_io_nfields;
 extern const char *const cp_stage_names[CP_STAGE_COUNT]; /* JSON keys and table words */
 extern const size_t cp_cpu_nfields;
 

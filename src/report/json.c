@@ -92,6 +92,8 @@ static json_t *environment(const struct cp_env *env)
         env->omp_num_threads[0] ? env->omp_num_threads : NULL, "cpu_model", env->cpu_model,
         "compiler", env->compiler, "command_line", env->command_line);
     add_placement(o, env->placement);
+    json_object_set_new(o, "libcurl", json_string(env->libcurl));
+    json_object_set_new(o, "libmicrohttpd", json_string(env->libmicrohttpd));
     return o;
 }
 
@@ -102,7 +104,9 @@ static json_t *cpu_section(const struct cp_cpu_report *cpu)
     for (int i = 0; i < cpu->nrecords; i++) {
         json_t *row = json_object();
         for (size_t f = 0; f < cp_cpu_nfields; f++)
-            json_object_set_new(row, cp_cpu_fields[f].key, cp_cpu_fields[f].json(&cpu->records[i]));
+            if (cp_cpu_fields[f].json != NULL)
+                json_object_set_new(row, cp_cpu_fields[f].key,
+                                    cp_cpu_fields[f].json(&cpu->records[i]));
         json_array_append_new(results, row);
     }
     json_t *section = json_pack(
@@ -143,15 +147,46 @@ static json_t *cpu_section(const struct cp_cpu_report *cpu)
     return section;
 }
 
+static json_t *io_section(const struct cp_io_report *io)
+{
+    const struct cp_io_options *o = &io->options;
+    json_t *results = json_array();
+    for (int i = 0; i < io->nrecords; i++) {
+        json_t *row = json_object();
+        for (size_t f = 0; f < cp_io_nfields; f++)
+            if (cp_io_fields[f].json != NULL)
+                json_object_set_new(row, cp_io_fields[f].key,
+                                    cp_io_fields[f].json(&io->records[i]));
+        json_array_append_new(results, row);
+    }
+    json_t *section = json_pack(
+        "{s:s, s:b, s:I, s:f, s:i, s:f, s:i, s:s, s:i, s:o}", "url", io->url, "embedded",
+        io->embedded, "requests", (json_int_t)o->requests, "delay_s", o->delay, "server_workers",
+        o->server_workers, "timeout_s", io->timeout, "expect_status", o->expect_status,
+        "expect_body", o->expect_body, "open_files", io->open_files, "results", results);
+    if (io->embedded)
+        json_object_set_new(
+            section, "server",
+            json_pack("{s:I, s:I, s:I, s:I, s:i, s:i, s:f}", "requests",
+                      (json_int_t)io->server.requests, "served", (json_int_t)io->server.served,
+                      "failed", (json_int_t)io->server.failed, "resets",
+                      (json_int_t)io->server.resets, "peak_in_service", io->server.peak_in_service,
+                      "peak_waiting", io->server.peak_waiting, "longest_wait_s",
+                      io->server.longest_wait));
+    return section;
+}
+
 enum cp_status cp_report_json_write(const char *path, const struct cp_env *env,
-                                    const struct cp_cpu_report *cpu, enum cp_status outcome)
+                                    const struct cp_cpu_report *cpu, const struct cp_io_report *io,
+                                    enum cp_status outcome)
 {
     json_t *doc =
         json_pack("{s:s, s:s, s:b, s:i, s:o, s:o}", "schema", "conpar/1", "version", CONPAR_VERSION,
                   "complete", 1, "exit_status", cp_status_exit_code(outcome), "environment",
-                  environment(env), "cpu", cpu_section(cpu));
+                  environment(env), "cpu", cpu != NULL ? cpu_section(cpu) : json_null());
     if (doc == NULL)
         return CP_FAIL(CP_ERR_NOMEM, "--json '%s': cannot build the document", path);
+    json_object_set_new(doc, "io", io != NULL ? io_section(io) : json_null());
     json_object_set_new(doc, "error",
                         outcome == CP_OK ? json_null() : json_string(cp_error_message()));
     char tmp[4096];

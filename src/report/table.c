@@ -9,14 +9,11 @@
 #define CELL 64
 
 /* Threads per rank, where each rank runs, and whether the timings can mean anything. */
-static void placement(FILE *out, const struct cp_placement *pl, const struct cp_cpu_report *cpu)
+static void placement(FILE *out, const struct cp_placement *pl)
 {
-    if (pl == NULL || pl->ranks == NULL) {
-        fprintf(out, "  threads     %d per rank\n", cpu->threads_got);
+    if (pl == NULL || pl->ranks == NULL)
         return;
-    }
-    fprintf(out, "  threads     %d per rank on rank 0 (from %s)\n", cpu->threads_got,
-            pl->threads_from);
+    fprintf(out, "  threads     %d per rank on rank 0 (from %s)\n", pl->threads, pl->threads_from);
     /* one line per rank while that stays readable */
     for (int r = 0; r < pl->nranks && r < 16; r++) {
         const struct cp_rank_place *p = &pl->ranks[r];
@@ -27,6 +24,17 @@ static void placement(FILE *out, const struct cp_placement *pl, const struct cp_
         fprintf(out, "  ...         %d more ranks in the JSON\n", pl->nranks - 16);
     if (!pl->ok)
         fprintf(out, "  placement   oversubscribed: timings marked ! are not meaningful\n");
+}
+
+/* Ranks, hosts and where every rank runs. */
+static void hosts(FILE *out, const struct cp_env *env)
+{
+    fprintf(out, "  ranks       %d on %d host%s:", env->ranks, env->nhosts,
+            env->nhosts == 1 ? "" : "s");
+    for (int h = 0; h < env->nhosts && h < 8; h++)
+        fprintf(out, " %s (%d)", env->hosts[h].name, env->hosts[h].ranks);
+    fprintf(out, "%s\n", env->nhosts > 8 ? " ..." : "");
+    placement(out, env->placement);
 }
 
 static void preamble(FILE *out, const struct cp_env *env, const struct cp_cpu_report *cpu)
@@ -64,12 +72,7 @@ static void preamble(FILE *out, const struct cp_env *env, const struct cp_cpu_re
     fprintf(out, "  nan         %s\n",
             o->nan == CP_NAN_PROPAGATE ? "propagate (like numpy.max: the first NaN wins)"
                                        : "skip (like numpy.nanmax)");
-    fprintf(out, "  ranks       %d on %d host%s:", env->ranks, env->nhosts,
-            env->nhosts == 1 ? "" : "s");
-    for (int h = 0; h < env->nhosts && h < 8; h++)
-        fprintf(out, " %s (%d)", env->hosts[h].name, env->hosts[h].ranks);
-    fprintf(out, "%s\n", env->nhosts > 8 ? " ..." : "");
-    placement(out, env->placement, cpu);
+    hosts(out, env);
     fprintf(out, "  chunks      %" PRId64 " for the threaded strategies; SIMD kernel %s\n",
             o->chunks, cpu->simd_isa);
     fprintf(out, "  timing      %d warm-up + %d timed runs per strategy", o->warmup, o->repeat);
@@ -132,40 +135,86 @@ static void details(FILE *out, const struct cp_cpu_report *cpu)
     }
 }
 
-void cp_report_table(FILE *out, const struct cp_env *env, const struct cp_cpu_report *cpu)
+/* The rows of `fields` that have a header, aligned, for n records `stride` bytes apart. */
+static void render(FILE *out, const struct cp_field *fields, size_t nfields, const void *records,
+                   size_t stride, int n)
 {
-    preamble(out, env, cpu);
-    int width[32] = {0};
-    size_t nf = cp_cpu_nfields < 32 ? cp_cpu_nfields : 32;
+    int width[64] = {0};
+    size_t nf = nfields < 64 ? nfields : 64, last = 0;
     char cell[CELL];
     for (size_t f = 0; f < nf; f++) {
-        if (cp_cpu_fields[f].header == NULL)
+        if (fields[f].header == NULL)
             continue;
-        width[f] = (int)strlen(cp_cpu_fields[f].header);
-        for (int i = 0; i < cpu->nrecords; i++) {
-            cp_cpu_fields[f].text(&cpu->records[i], cell, sizeof cell);
+        last = f;
+        width[f] = (int)strlen(fields[f].header);
+        for (int i = 0; i < n; i++) {
+            fields[f].text((const char *)records + (size_t)i * stride, cell, sizeof cell);
             if ((int)strlen(cell) > width[f])
                 width[f] = (int)strlen(cell);
         }
     }
-    size_t last = 0;
     for (size_t f = 0; f < nf; f++)
-        if (cp_cpu_fields[f].header != NULL)
-            last = f;
-    for (size_t f = 0; f < nf; f++)
-        if (cp_cpu_fields[f].header != NULL)
-            fprintf(out, "%-*s%s", f == last ? 0 : width[f], cp_cpu_fields[f].header,
+        if (fields[f].header != NULL)
+            fprintf(out, "%-*s%s", f == last ? 0 : width[f], fields[f].header,
                     f == last ? "\n" : "  ");
-    for (int i = 0; i < cpu->nrecords; i++)
+    for (int i = 0; i < n; i++)
         for (size_t f = 0; f < nf; f++) {
-            if (cp_cpu_fields[f].header == NULL)
+            if (fields[f].header == NULL)
                 continue;
-            cp_cpu_fields[f].text(&cpu->records[i], cell, sizeof cell);
+            fields[f].text((const char *)records + (size_t)i * stride, cell, sizeof cell);
             fprintf(out, "%-*s%s", f == last ? 0 : width[f], cell, f == last ? "\n" : "  ");
         }
+}
+
+static void cpu_table(FILE *out, const struct cp_env *env, const struct cp_cpu_report *cpu)
+{
+    preamble(out, env, cpu);
+    render(out, cp_cpu_fields, cp_cpu_nfields, cpu->records, sizeof cpu->records[0], cpu->nrecords);
     details(out, cpu);
     fputc('\n', out);
     for (int i = 0; i < cpu->nrecords; i++)
         fprintf(out, "  %-11s %s\n", cpu->records[i].strategy->name,
                 cpu->records[i].strategy->lesson);
+}
+
+static void io_table(FILE *out, const struct cp_env *env, const struct cp_io_report *io,
+                     int after_cpu)
+{
+    const struct cp_io_options *o = &io->options;
+    if (!after_cpu) {
+        fprintf(out, "conpar %s\n", CONPAR_VERSION);
+        hosts(out, env);
+    }
+    fprintf(out, "%sIO phase: %" PRId64 " requests per strategy to %s\n", after_cpu ? "\n" : "",
+            o->requests, io->url);
+    char workers[32];
+    snprintf(workers, sizeof workers, "%d", o->server_workers);
+    fprintf(out, "  server      %s: %s workers, delay %.3f s; ideal = ceil(R / min(C, W)) x D\n",
+            io->embedded ? "embedded (conpar serve in this process)" : "given by --url",
+            o->server_workers > 0 ? workers : "unlimited", o->delay);
+    fprintf(out,
+            "  client      timeout %.3f s per request; expect %d \"%s\"; closed loop (a new "
+            "request starts when one ends); open files %d\n",
+            io->timeout, o->expect_status, o->expect_body, io->open_files);
+    fputc('\n', out);
+    render(out, cp_io_fields, cp_io_nfields, io->records, sizeof io->records[0], io->nrecords);
+    if (io->embedded)
+        fprintf(out,
+                "  server saw %" PRId64 " requests, answered %" PRId64 ", peak %d in service "
+                "and %d waiting, longest wait %.3f s\n",
+                io->server.requests, io->server.served, io->server.peak_in_service,
+                io->server.peak_waiting, io->server.longest_wait);
+    fputc('\n', out);
+    for (int i = 0; i < io->nrecords; i++)
+        fprintf(out, "  %-11s %s\n", io->records[i].strategy->name,
+                io->records[i].strategy->lesson);
+}
+
+void cp_report_table(FILE *out, const struct cp_env *env, const struct cp_cpu_report *cpu,
+                     const struct cp_io_report *io)
+{
+    if (cpu != NULL)
+        cpu_table(out, env, cpu);
+    if (io != NULL)
+        io_table(out, env, io, cpu != NULL);
 }

@@ -1,6 +1,6 @@
 # Runs of the real conpar binary. Included from tests/CMakeLists.txt (conpar_add_run).
 
-set(quick --warmup 0 --repeat 1)
+set(quick --phase cpu --warmup 0 --repeat 1)
 
 conpar_add_run(help ARGS --help STDOUT "^Usage: conpar" "Examples:" "--cpu-strategies")
 conpar_add_run(version ARGS --version STDOUT "^conpar [0-9]+\\.[0-9]+\\.[0-9]+$")

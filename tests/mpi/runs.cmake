@@ -1,7 +1,7 @@
 # The MPI strategies under mpiexec with 1-4 ranks (oversubscribed) and 1 or 2 OpenMP threads
 # per rank: every answer equal to the single-process one. Included from tests/CMakeLists.txt.
 
-set(quick --warmup 0 --repeat 1)
+set(quick --phase cpu --warmup 0 --repeat 1)
 set(mpi_strategies -c seq,scatter,window,distributed)
 
 # Start of block k when n elements are split into `parts` blocks (src/data/block.c).

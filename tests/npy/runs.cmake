@@ -13,7 +13,7 @@ set_tests_properties(npy.files PROPERTIES FIXTURES_SETUP npy_files LABELS "run;n
                      PROCESSORS 2)
 conpar_test_env(npy.files)
 
-set(quick --warmup 0 --repeat 1)
+set(quick --phase cpu --warmup 0 --repeat 1)
 
 # conpar_npy(<file> <checks> [extra conpar args...]): every strategy on a singleton and 1-4 ranks
 function(conpar_npy file checks)

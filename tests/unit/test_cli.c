@@ -197,11 +197,61 @@ static void test_invalid_options(void **state)
                  NULL);
     expect_error("--plant-max '-3'", "--plant-max", "-3", NULL);
     expect_error("--phase 'gpu'", "--phase", "gpu", NULL);
-    expect_error("no IO phase", "--phase", "io", NULL);
+    expect_error("--delay '-1': not a duration", "--delay", "-1", NULL);
+    expect_error("--delay '2h': not a duration", "--delay", "2h", NULL);
+    expect_error("--delay 'ms'", "--delay", "ms", NULL);
+    expect_error("--delay '2e9': must be between", "--delay", "2e9", NULL);
+    expect_error("--timeout '0': must be between", "--timeout", "0", NULL);
+    expect_error("--url 'ftp://a/': the scheme must be http or https", "--url", "ftp://a/", NULL);
+    expect_error("--requests '0'", "--requests", "0", NULL);
+    expect_error("strategy 'seq' is listed twice", "--io-strategies", "seq,seq", NULL);
+    expect_error("did you mean 'async'", "--io-strategies", "asink", NULL);
+    expect_error("--port '70000'", "serve", "--port", "70000", NULL);
+    expect_error("--workers is not an option of 'conpar'", "--workers", "3", NULL);
+    expect_error("--json is not an option of 'conpar serve'", "serve", "--json", "x", NULL);
+    expect_error("--out is not an option of 'conpar'", "--out", "x.npy", NULL);
     expect_error("--json '': needs a file name", "--json", "", NULL);
     expect_error("--mpi-max-count '0'", "--mpi-max-count", "0", NULL);
     expect_error("--mpi-max-count '3G': must be at most 2147483647", "--mpi-max-count", "3G", NULL);
     expect_error("--emulate-nodes '0'", "--emulate-nodes", "0", NULL);
+}
+
+static void test_durations(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *text;
+        double seconds;
+    } ok[] = {{"2", 2},   {"2s", 2}, {"0.5", 0.5},  {"200ms", 0.2},
+              {"1m", 60}, {"0", 0},  {"1.5s", 1.5}, {"0.001", 0.001}};
+    for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+        double v = -1;
+        assert_int_equal(cp_parse_duration("--delay", ok[i].text, 0, &v), CP_OK);
+        assert_true(v == ok[i].seconds);
+    }
+    struct cp_options o;
+    assert_int_equal(parse(&o, "--phase", "io", "--delay", "150ms", "--requests", "20",
+                           "--concurrency", "4", "--server-workers", "0", "--io-strategies",
+                           "ranks,seq", "--url", "http://127.0.0.1:8000/", "--fail-every", "3",
+                           NULL),
+                     CP_OK);
+    assert_int_equal(o.phases, CP_PHASE_IO);
+    assert_true(o.io.delay == 0.15 && o.io.requests == 20 && o.io.concurrency == 4);
+    assert_int_equal(o.io.server_workers, 0);
+    assert_int_equal(o.io.nstrategies, 2);
+    assert_string_equal(o.io.strategies[0]->name, "ranks");
+    assert_true(o.io.server.fail_every == 3);
+    assert_int_equal(parse(&o, "serve", "--port", "8000", "--workers", "0", "--delay", "1",
+                           "--bind", "0.0.0.0", "--keep-alive", NULL),
+                     CP_OK);
+    assert_int_equal(o.command, CP_CMD_SERVE);
+    assert_int_equal(o.serve.port, 8000);
+    assert_int_equal(o.serve.workers, 0);
+    assert_true(o.serve.delay == 1.0 && o.serve.keep_alive == 1);
+    assert_int_equal(parse(&o, NULL), CP_OK);
+    assert_int_equal(o.phases, CP_PHASE_CPU | CP_PHASE_IO);
+    assert_true(o.io.requests == 10 && o.io.delay == 2.0 && o.io.server_workers == 10);
+    assert_int_equal(o.io.nstrategies, 4);
 }
 
 static void test_help_lists_every_option(void **state)
@@ -224,11 +274,9 @@ static void test_help_lists_every_option(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults),
-        cmocka_unit_test(test_counts),
-        cmocka_unit_test(test_valid_options),
-        cmocka_unit_test(test_invalid_options),
-        cmocka_unit_test(test_help_lists_every_option),
+        cmocka_unit_test(test_defaults),      cmocka_unit_test(test_counts),
+        cmocka_unit_test(test_valid_options), cmocka_unit_test(test_invalid_options),
+        cmocka_unit_test(test_durations),     cmocka_unit_test(test_help_lists_every_option),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

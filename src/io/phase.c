@@ -1,0 +1,201 @@
+/* The IO phase runner: the embedded server, every strategy timed, the verdict. */
+#include <curl/curl.h>
+#include <inttypes.h>
+#include <math.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "conpar/comm.h"
+#include "conpar/io.h"
+
+enum cp_status cp_io_check_url(const char *url)
+{
+    CURLU *u = curl_url();
+    if (u == NULL)
+        return CP_FAIL(CP_ERR_NOMEM, "libcurl cannot parse URLs");
+    char *scheme = NULL, *host = NULL;
+    CURLUcode rc = curl_url_set(u, CURLUPART_URL, url, 0);
+    if (rc == CURLUE_OK)
+        rc = curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
+    if (rc == CURLUE_OK)
+        rc = curl_url_get(u, CURLUPART_HOST, &host, 0);
+    enum cp_status st = CP_OK;
+    if (rc != CURLUE_OK)
+        st = CP_FAIL(CP_ERR_USAGE, "--url '%s': not a URL (%s)", url, curl_url_strerror(rc));
+    else if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0)
+        st = CP_FAIL(CP_ERR_USAGE, "--url '%s': the scheme must be http or https", url);
+    curl_free(scheme);
+    curl_free(host);
+    curl_url_cleanup(u);
+    return st;
+}
+
+/* Where the embedded server listens: loopback on one host; when the ranks span hosts, the
+ * address rank 0's host name resolves to, so the other hosts can reach it. */
+static void server_address(MPI_Comm comm, char *bind, size_t size)
+{
+    snprintf(bind, size, "127.0.0.1");
+    MPI_Comm node;
+    if (cp_comm_split_nodes(comm, 0, &node) != CP_OK)
+        return;
+    int one_host = cp_comm_size(node) == cp_comm_size(comm);
+    MPI_Comm_free(&node);
+    char host[256];
+    struct addrinfo hints, *res = NULL;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_INET;
+    if (one_host || gethostname(host, sizeof host) != 0 ||
+        getaddrinfo(host, NULL, &hints, &res) != 0)
+        return;
+    getnameinfo(res->ai_addr, res->ai_addrlen, bind, (socklen_t)size, NULL, 0, NI_NUMERICHOST);
+    freeaddrinfo(res);
+}
+
+/* Rank 0 starts the embedded server (unless --url) and every rank learns the URL. */
+static enum cp_status find_server(const struct cp_io_options *opt, MPI_Comm comm,
+                                  struct cp_server **server, struct cp_io_report *report)
+{
+    enum cp_status st = CP_OK;
+    char bind[256];
+    if (opt->url == NULL)
+        server_address(comm, bind, sizeof bind);
+    if (cp_comm_rank(comm) == 0) {
+        if (opt->url != NULL) {
+            snprintf(report->url, sizeof report->url, "%s", opt->url);
+        } else {
+            struct cp_server_options so = opt->server;
+            so.bind = bind;
+            so.delay = opt->delay;
+            so.workers = opt->server_workers;
+            const char *url;
+            st = cp_server_start(&so, server, &url);
+            if (st == CP_OK)
+                snprintf(report->url, sizeof report->url, "%s", url);
+        }
+    }
+    st = cp_comm_agree(comm, st);
+    if (st == CP_OK)
+        CP_MPI_CHECK(MPI_Bcast(report->url, (int)sizeof report->url, MPI_CHAR, 0, comm));
+    report->embedded = opt->url == NULL;
+    return st;
+}
+
+static double ideal_seconds(const struct cp_io_options *opt, int concurrency)
+{
+    int64_t lanes = concurrency;
+    if (opt->server_workers > 0 && opt->server_workers < lanes)
+        lanes = opt->server_workers;
+    return ceil((double)opt->requests / (double)(lanes > 0 ? lanes : 1)) * opt->delay;
+}
+
+/* One strategy, timed: collective ones on every rank (the slowest rank's time counts), the
+ * others on rank 0 while the other ranks sleep. */
+static enum cp_status time_strategy(const struct cp_io_strategy *s, struct cp_io_ctx *ctx,
+                                    struct cp_io_record *rec)
+{
+    MPI_Comm comm = ctx->comm;
+    int rank = cp_comm_rank(comm), size = cp_comm_size(comm);
+    int all = (s->needs & CP_IO_ALL_RANKS) != 0;
+    enum cp_status st = CP_OK;
+    if (all) {
+        rec->per_rank = rank == 0 ? calloc((size_t)size, sizeof *rec->per_rank) : NULL;
+        st = cp_comm_agree(comm, rank == 0 && rec->per_rank == NULL
+                                     ? CP_FAIL(CP_ERR_NOMEM, "cannot allocate per-rank counts")
+                                     : CP_OK);
+        if (st != CP_OK)
+            return st;
+        /* start together: the time counts from when every rank is ready */
+        CP_MPI_CHECK(MPI_Barrier(comm));
+        double t0 = MPI_Wtime();
+        st = s->run(ctx, &rec->tally, rec->per_rank);
+        double t = MPI_Wtime() - t0;
+        st = cp_comm_agree(comm, st);
+        if (st == CP_OK)
+            CP_MPI_CHECK(MPI_Reduce(&t, &rec->seconds, 1, MPI_DOUBLE, MPI_MAX, 0, comm));
+        return st;
+    }
+    if (rank == 0) {
+        double t0 = MPI_Wtime();
+        st = s->run(ctx, &rec->tally, NULL);
+        rec->seconds = MPI_Wtime() - t0;
+    }
+    enum cp_status waited = cp_comm_idle_barrier(comm);
+    return cp_comm_agree(comm, st == CP_OK ? waited : st);
+}
+
+/* Rank 0: the verdict, naming how many failed and why. */
+static enum cp_status verdict(const struct cp_io_report *report)
+{
+    int64_t failed = 0, total = 0, by[CP_IO_NCLASSES] = {0};
+    for (int i = 0; i < report->nrecords; i++) {
+        const struct cp_io_tally *t = &report->records[i].tally;
+        total += t->requests;
+        for (int c = 0; c < CP_IO_NCLASSES; c++) {
+            failed += t->failed[c];
+            by[c] += t->failed[c];
+        }
+    }
+    if (failed == 0)
+        return CP_OK;
+    char why[256] = "";
+    size_t used = 0;
+    for (int c = 0; c < CP_IO_NCLASSES; c++)
+        if (by[c] > 0 && used < sizeof why)
+            used += (size_t)snprintf(why + used, sizeof why - used, "%s%s %" PRId64,
+                                     used ? ", " : "", cp_io_class_names[c], by[c]);
+    return CP_FAIL(CP_ERR_IO_FAILED, "%" PRId64 " of %" PRId64 " requests to %s failed (%s)",
+                   failed, total, report->url, why);
+}
+
+enum cp_status cp_io_phase_run(const struct cp_io_options *opt, MPI_Comm comm,
+                               struct cp_io_report *report)
+{
+    memset(report, 0, sizeof *report);
+    report->options = *opt;
+    report->timeout = opt->timeout > 0 ? opt->timeout : fmax(10.0, 5.0 * opt->delay);
+    report->open_files = cp_raise_open_files();
+    struct cp_server *server = NULL;
+    enum cp_status st = find_server(opt, comm, &server, report);
+    if (st != CP_OK)
+        return st;
+    int size = cp_comm_size(comm);
+    for (int i = 0; i < opt->nstrategies && st == CP_OK; i++) {
+        const struct cp_io_strategy *s = opt->strategies[i];
+        struct cp_io_record *rec = &report->records[report->nrecords++];
+        rec->strategy = s;
+        rec->ranks = (s->needs & CP_IO_ALL_RANKS) ? size : 1;
+        int c = opt->concurrency > 0 && s->default_concurrency(2) > 1
+                    ? opt->concurrency
+                    : s->default_concurrency(opt->requests);
+        rec->concurrency_capped = opt->concurrency == 0 && c < opt->requests && c > 1;
+        /* every transfer is an open file; the embedded server's connections too */
+        int room = (report->open_files - 64) / (report->embedded ? 2 : 1) * rec->ranks;
+        if (c > room) {
+            c = room > 1 ? room : 1;
+            rec->concurrency_capped = 1;
+        }
+        rec->concurrency = c;
+        rec->ideal_seconds = ideal_seconds(opt, c);
+        report->timeout_short |= report->timeout < rec->ideal_seconds;
+        struct cp_io_ctx ctx = {opt, report->url, 0, opt->requests, c, report->timeout, comm};
+        st = time_strategy(s, &ctx, rec);
+    }
+    if (server != NULL)
+        cp_server_stop(server, 1.0, &report->server);
+    if (st == CP_OK && cp_comm_rank(comm) == 0)
+        st = verdict(report);
+    return cp_comm_agree(comm, st);
+}
+
+void cp_io_report_free(struct cp_io_report *report)
+{
+    for (int i = 0; i < report->nrecords; i++) {
+        free(report->records[i].per_rank);
+        report->records[i].per_rank = NULL;
+    }
+    report->nrecords = 0;
+}
