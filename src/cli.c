@@ -685,7 +685,7 @@ static const struct cp_option options[] = {
      "fault injection: every Nth connection is closed without a reply", set_reset_every, SERVED},
     {"idle-timeout", KEY_IDLE_TIMEOUT, "T", "30s", "server: close connections idle this long",
      set_idle_timeout, SERVED},
-    {"header-limit", KEY_HEADER_LIMIT, "BYTES", "32Ki",
+    {"header-limit", KEY_HEADER_LIMIT, "BYTES", "8Ki",
      "server: memory per connection, request headers included", set_header_limit, SERVED},
     {"connection-limit", KEY_CONNECTION_LIMIT, "N", "16384",
      "server: connections at once (capped by the open-file limit)", set_connection_limit, SERVED},

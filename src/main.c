@@ -93,8 +93,8 @@ static enum cp_status run_phases(const struct cp_options *opt, const struct cp_p
         *io_rows = st == CP_OK || st == CP_ERR_IO_FAILED;
         if (rank == 0 && *io_rows && io->timeout_short)
             fprintf(stderr,
-                    "conpar: warning: --timeout %.3f s is shorter than the ideal time of a "
-                    "strategy: requests near the end may time out\n",
+                    "conpar: warning: --timeout %.3f s is shorter than a request can take "
+                    "waiting for the server's workers: expect timeouts\n",
                     io->timeout);
         if (outcome == CP_OK) {
             outcome = st;

@@ -1,11 +1,14 @@
 /* One libcurl transfer, its checks and the tally. */
 #include "client.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/resource.h>
 #include <time.h>
+#include <unistd.h>
 
 const char *const cp_io_class_names[CP_IO_NCLASSES] = {"connect", "timeout", "reset",
                                                        "status",  "body",    "other"};
@@ -110,6 +113,10 @@ enum cp_status cp_io_transfer_init(struct cp_io_transfer *t, const struct cp_io_
     rc = rc ? rc : curl_easy_setopt(t->easy, CURLOPT_WRITEDATA, t);
     rc = rc ? rc : curl_easy_setopt(t->easy, CURLOPT_PRIVATE, t);
     rc = rc ? rc : curl_easy_setopt(t->easy, CURLOPT_USERAGENT, "conpar/" CONPAR_VERSION);
+    /* every request opens its own connection, like requests.get: the same work for every
+     * strategy, and no search of a connection cache holding thousands (O(n) per transfer) */
+    rc = rc ? rc : curl_easy_setopt(t->easy, CURLOPT_FRESH_CONNECT, 1L);
+    rc = rc ? rc : curl_easy_setopt(t->easy, CURLOPT_FORBID_REUSE, 1L);
     if (rc != CURLE_OK) {
         curl_easy_cleanup(t->easy);
         t->easy = NULL;
@@ -168,6 +175,32 @@ void cp_io_transfer_free(struct cp_io_transfer *t)
     t->easy = NULL;
 }
 
+static int on_socket(CURL *easy, curl_socket_t fd, int what, void *arg, void *socketp)
+{
+    (void)easy;
+    (void)socketp;
+    struct cp_io_loop *l = arg;
+    if (what == CURL_POLL_REMOVE) {
+        epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
+        return 0;
+    }
+    struct epoll_event ev;
+    memset(&ev, 0, sizeof ev);
+    ev.data.fd = fd;
+    ev.events = ((what & CURL_POLL_IN) ? EPOLLIN : 0u) | ((what & CURL_POLL_OUT) ? EPOLLOUT : 0u);
+    if (epoll_ctl(l->epfd, EPOLL_CTL_MOD, fd, &ev) != 0 && errno == ENOENT)
+        epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev);
+    return 0;
+}
+
+static int on_timer(CURLM *multi, long timeout_ms, void *arg)
+{
+    (void)multi;
+    struct cp_io_loop *l = arg;
+    l->deadline = timeout_ms < 0 ? -1.0 : cp_io_now() + (double)timeout_ms * 1e-3;
+    return 0;
+}
+
 enum cp_status cp_io_loop_init(struct cp_io_loop *l, const struct cp_io_ctx *ctx, int capacity,
                                double t0, struct cp_io_tally *tally)
 {
@@ -176,11 +209,17 @@ enum cp_status cp_io_loop_init(struct cp_io_loop *l, const struct cp_io_ctx *ctx
     l->capacity = capacity > 0 ? capacity : 1;
     l->t0 = t0;
     l->tally = tally;
+    l->deadline = -1.0;
+    l->epfd = epoll_create1(EPOLL_CLOEXEC);
     l->multi = curl_multi_init();
     l->slots = calloc((size_t)l->capacity, sizeof *l->slots);
     l->free_slots = malloc((size_t)l->capacity * sizeof *l->free_slots);
-    if (l->multi == NULL || l->slots == NULL || l->free_slots == NULL)
+    if (l->epfd < 0 || l->multi == NULL || l->slots == NULL || l->free_slots == NULL)
         return CP_FAIL(CP_ERR_NOMEM, "cannot set up %d transfers", l->capacity);
+    curl_multi_setopt(l->multi, CURLMOPT_SOCKETFUNCTION, on_socket);
+    curl_multi_setopt(l->multi, CURLMOPT_SOCKETDATA, l);
+    curl_multi_setopt(l->multi, CURLMOPT_TIMERFUNCTION, on_timer);
+    curl_multi_setopt(l->multi, CURLMOPT_TIMERDATA, l);
     for (int i = l->capacity - 1; i >= 0; i--)
         l->free_slots[l->nfree++] = i;
     return CP_OK;
@@ -202,26 +241,48 @@ enum cp_status cp_io_loop_add(struct cp_io_loop *l)
     return CP_OK;
 }
 
-enum cp_status cp_io_loop_step(struct cp_io_loop *l, int timeout_ms)
+/* Account the transfers libcurl has finished and free their slots. */
+static void collect(struct cp_io_loop *l)
 {
-    int still = 0, left = 0;
-    CURLMcode mc = curl_multi_perform(l->multi, &still);
+    int left = 0;
     CURLMsg *msg;
-    while (mc == CURLM_OK && (msg = curl_multi_info_read(l->multi, &left)) != NULL) {
+    while ((msg = curl_multi_info_read(l->multi, &left)) != NULL) {
         if (msg->msg != CURLMSG_DONE)
             continue;
         struct cp_io_transfer *t = NULL;
         curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&t);
-        cp_io_transfer_end(t, &l->ctx->opt[0], msg->data.result, l->tally);
+        cp_io_transfer_end(t, l->ctx->opt, msg->data.result, l->tally);
         curl_multi_remove_handle(l->multi, t->easy);
         l->free_slots[l->nfree++] = (int)(t - l->slots);
         l->running--;
     }
-    /* curl_multi_poll sleeps even with no transfer (curl_multi_wait would spin, P24) */
-    if (mc == CURLM_OK && timeout_ms > 0 && l->running > 0)
-        mc = curl_multi_poll(l->multi, NULL, 0, timeout_ms, NULL);
+}
+
+enum cp_status cp_io_loop_step(struct cp_io_loop *l, int timeout_ms)
+{
+    int still = 0, wait = l->running > 0 ? timeout_ms : 0;
+    if (l->deadline >= 0) {
+        int until = (int)ceil((l->deadline - cp_io_now()) * 1e3);
+        wait = until < 0 ? 0 : until < wait ? until : wait;
+    }
+    struct epoll_event ev[512];
+    int n = epoll_wait(l->epfd, ev, 512, wait);
+    if (n < 0 && errno != EINTR)
+        return CP_FAIL(CP_ERR_SYSTEM, "epoll_wait: %s", strerror(errno));
+    CURLMcode mc = CURLM_OK;
+    for (int i = 0; i < n && mc == CURLM_OK; i++) {
+        int mask = ((ev[i].events & EPOLLIN) ? CURL_CSELECT_IN : 0) |
+                   ((ev[i].events & EPOLLOUT) ? CURL_CSELECT_OUT : 0) |
+                   ((ev[i].events & (EPOLLERR | EPOLLHUP)) ? CURL_CSELECT_ERR : 0);
+        mc = curl_multi_socket_action(l->multi, ev[i].data.fd, mask, &still);
+    }
+    if (mc == CURLM_OK && l->deadline >= 0 && cp_io_now() >= l->deadline) {
+        l->deadline = -1.0; /* the action may set a new one */
+        mc = curl_multi_socket_action(l->multi, CURL_SOCKET_TIMEOUT, 0, &still);
+    }
     if (mc != CURLM_OK)
         return CP_FAIL(CP_ERR_SYSTEM, "libcurl: %s", curl_multi_strerror(mc));
+    collect(l);
     return CP_OK;
 }
 
@@ -234,6 +295,8 @@ void cp_io_loop_free(struct cp_io_loop *l)
     }
     if (l->multi != NULL)
         curl_multi_cleanup(l->multi);
+    if (l->epfd >= 0)
+        close(l->epfd);
     free(l->slots);
     free(l->free_slots);
     memset(l, 0, sizeof *l);

@@ -39,9 +39,14 @@ void cp_io_transfer_free(struct cp_io_transfer *t);
 
 /* The event loop of the async strategies: one curl multi handle with at most `capacity`
  * transfers in flight, each admitted when a slot frees (curl's 10-at-a-time pattern), so
- * libcurl itself never queues (P23). */
+ * libcurl itself never queues (P23). libcurl tells the loop which sockets to watch
+ * (CURLMOPT_SOCKETFUNCTION) and when to time out (CURLMOPT_TIMERFUNCTION); the loop waits in
+ * epoll and hands libcurl only the sockets that are ready (curl_multi_socket_action), so the
+ * cost per wake-up does not grow with the transfers in flight. */
 struct cp_io_loop {
     CURLM *multi;
+    int epfd;
+    double deadline; /* when libcurl wants its timeout action, < 0 for none */
     const struct cp_io_ctx *ctx;
     struct cp_io_transfer *slots;
     int *free_slots; /* stack of free slot numbers */

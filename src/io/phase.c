@@ -180,7 +180,11 @@ enum cp_status cp_io_phase_run(const struct cp_io_options *opt, MPI_Comm comm,
         }
         rec->concurrency = c;
         rec->ideal_seconds = ideal_seconds(opt, c);
-        report->timeout_short |= report->timeout < rec->ideal_seconds;
+        /* a request waits for a server worker behind the others in flight: its latency can
+         * reach ceil(min(C, R) / W) x D */
+        double in_flight = (double)(c < opt->requests ? c : opt->requests);
+        double rounds = opt->server_workers > 0 ? ceil(in_flight / opt->server_workers) : 1.0;
+        report->timeout_short |= report->timeout < rounds * opt->delay;
         struct cp_io_ctx ctx = {opt, report->url, 0, opt->requests, c, report->timeout, comm};
         st = time_strategy(s, &ctx, rec);
     }

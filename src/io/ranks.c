@@ -176,6 +176,7 @@ static enum cp_status run(const struct cp_io_ctx *ctx, struct cp_io_tally *out, 
     struct worker w = {.finished = share == 0};
     struct cp_io_loop loop;
     memset(&loop, 0, sizeof loop);
+    loop.epfd = -1; /* freed below even when never set up */
     enum cp_status st = mine != NULL ? CP_OK : CP_FAIL(CP_ERR_NOMEM, "cannot allocate the tally");
     if (st == CP_OK && rank == 0) {
         d.give = calloc((size_t)size, sizeof *d.give);

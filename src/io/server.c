@@ -84,7 +84,7 @@ void cp_server_defaults(struct cp_server_options *o)
     o->body = "Hello World!";
     o->status = 200;
     o->idle_timeout = 30;
-    o->header_limit = 32 * 1024;
+    o->header_limit = 8 * 1024; /* gunicorn: 8190 bytes per header field */
     o->connection_limit = 16384;
 }
 

@@ -189,8 +189,10 @@ static void io_table(FILE *out, const struct cp_env *env, const struct cp_io_rep
             o->requests, io->url);
     char workers[32];
     snprintf(workers, sizeof workers, "%d", o->server_workers);
-    fprintf(out, "  server      %s: %s workers, delay %.3f s; ideal = ceil(R / min(C, W)) x D\n",
-            io->embedded ? "embedded (conpar serve in this process)" : "given by --url",
+    int spans = io->embedded && strncmp(io->url, "http://127.", 11) != 0;
+    fprintf(out, "  server      %s%s: %s workers, delay %.3f s; ideal = ceil(R / min(C, W)) x D\n",
+            io->embedded ? "embedded in rank 0 (conpar serve in this process)" : "given by --url",
+            spans ? ", bound to rank 0's address because the ranks span hosts" : "",
             o->server_workers > 0 ? workers : "unlimited", o->delay);
     fprintf(out,
             "  client      timeout %.3f s per request; expect %d \"%s\"; closed loop (a new "
