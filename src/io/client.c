@@ -117,6 +117,8 @@ enum cp_status cp_io_transfer_init(struct cp_io_transfer *t, const struct cp_io_
      * strategy, and no search of a connection cache holding thousands (O(n) per transfer) */
     rc = rc ? rc : curl_easy_setopt(t->easy, CURLOPT_FRESH_CONNECT, 1L);
     rc = rc ? rc : curl_easy_setopt(t->easy, CURLOPT_FORBID_REUSE, 1L);
+    /* one write per request: Nagle never holds it, so spare the setsockopt */
+    rc = rc ? rc : curl_easy_setopt(t->easy, CURLOPT_TCP_NODELAY, 0L);
     if (rc != CURLE_OK) {
         curl_easy_cleanup(t->easy);
         t->easy = NULL;
@@ -178,18 +180,20 @@ void cp_io_transfer_free(struct cp_io_transfer *t)
 static int on_socket(CURL *easy, curl_socket_t fd, int what, void *arg, void *socketp)
 {
     (void)easy;
-    (void)socketp;
     struct cp_io_loop *l = arg;
     if (what == CURL_POLL_REMOVE) {
         epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL);
+        curl_multi_assign(l->multi, fd, NULL);
         return 0;
     }
     struct epoll_event ev;
     memset(&ev, 0, sizeof ev);
     ev.data.fd = fd;
     ev.events = ((what & CURL_POLL_IN) ? EPOLLIN : 0u) | ((what & CURL_POLL_OUT) ? EPOLLOUT : 0u);
-    if (epoll_ctl(l->epfd, EPOLL_CTL_MOD, fd, &ev) != 0 && errno == ENOENT)
-        epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev);
+    /* socketp is non-NULL once the socket is in the epoll set: one syscall per change */
+    epoll_ctl(l->epfd, socketp != NULL ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, fd, &ev);
+    if (socketp == NULL)
+        curl_multi_assign(l->multi, fd, l);
     return 0;
 }
 
