@@ -117,6 +117,9 @@ enum cp_status cp_io_transfer_init(struct cp_io_transfer *t, const struct cp_io_
      * strategy, and no search of a connection cache holding thousands (O(n) per transfer) */
     rc = rc ? rc : curl_easy_setopt(t->easy, CURLOPT_FRESH_CONNECT, 1L);
     rc = rc ? rc : curl_easy_setopt(t->easy, CURLOPT_FORBID_REUSE, 1L);
+    /* a small receive buffer: libcurl allocates one per transfer (16 KiB by default), and
+     * thousands in flight would spend their time in page faults */
+    rc = rc ? rc : curl_easy_setopt(t->easy, CURLOPT_BUFFERSIZE, 4096L);
     /* one write per request: Nagle never holds it, so spare the setsockopt */
     rc = rc ? rc : curl_easy_setopt(t->easy, CURLOPT_TCP_NODELAY, 0L);
     if (rc != CURLE_OK) {
