@@ -393,7 +393,21 @@ static enum cp_status set_url(struct cp_options *o, const char *flag, const char
 
 static enum cp_status set_requests(struct cp_options *o, const char *flag, const char *arg)
 {
-    return cp_parse_count(flag, arg, 1, &o->io.requests);
+    o->io.nrequests = 0;
+    for (const char *p = arg;;) {
+        size_t len = strcspn(p, ",");
+        char one[64];
+        snprintf(one, sizeof one, "%.*s", (int)(len < 63 ? len : 63), p);
+        if (o->io.nrequests == CP_IO_MAX_COUNTS)
+            return CP_FAIL(CP_ERR_USAGE, "%s '%s': at most %d counts", flag, arg, CP_IO_MAX_COUNTS);
+        enum cp_status st = cp_parse_count(flag, one, 1, &o->io.requests[o->io.nrequests]);
+        if (st != CP_OK)
+            return st;
+        o->io.nrequests++;
+        if (p[len] == '\0')
+            return CP_OK;
+        p += len + 1;
+    }
 }
 
 static enum cp_status set_concurrency(struct cp_options *o, const char *flag, const char *arg)
@@ -517,6 +531,37 @@ static enum cp_status set_connection_limit(struct cp_options *o, const char *fla
     return st;
 }
 
+/* --preset: the settings of a named run. Applied before every other option (cp_cli_parse scans
+ * for it first), so options given beside it change it whatever their order. */
+static enum cp_status apply_preset(struct cp_options *o, const char *flag, const char *arg)
+{
+    if (strcmp(arg, "talk") == 0) {
+        o->cpu.size = 300000000; /* the talk's array and chunks */
+        o->cpu.chunks = 100;
+        o->io.delay = 2.0; /* flask sleeping 2 s behind gunicorn -w 10 */
+        o->io.server_workers = 10;
+    } else if (strcmp(arg, "laptop") == 0) {
+        o->cpu.size = CP_DEFAULT_SIZE;
+        o->io.delay = CP_DEFAULT_DELAY;
+    } else {
+        return CP_FAIL(CP_ERR_USAGE, "%s '%s': must be 'laptop' (the default) or 'talk'", flag,
+                       arg);
+    }
+    o->io.requests[0] = 10;
+    o->io.requests[1] = 20;
+    o->io.nrequests = 2;
+    return CP_OK;
+}
+
+static enum cp_status set_preset(struct cp_options *o, const char *flag, const char *arg)
+{
+    /* applied by the first pass; this pass only keeps getopt's order of things */
+    (void)o;
+    (void)flag;
+    (void)arg;
+    return CP_OK;
+}
+
 static enum cp_status set_phase(struct cp_options *o, const char *flag, const char *arg)
 {
     if (strcmp(arg, "cpu") == 0)
@@ -535,6 +580,14 @@ static enum cp_status set_json(struct cp_options *o, const char *flag, const cha
     if (arg[0] == '\0')
         return CP_FAIL(CP_ERR_USAGE, "%s '': needs a file name", flag);
     o->json_path = arg;
+    return CP_OK;
+}
+
+static enum cp_status set_csv(struct cp_options *o, const char *flag, const char *arg)
+{
+    if (arg[0] == '\0')
+        return CP_FAIL(CP_ERR_USAGE, "%s '': needs a file name", flag);
+    o->csv_path = arg;
     return CP_OK;
 }
 
@@ -585,7 +638,9 @@ enum {
     KEY_KEEP_ALIVE,
     KEY_IDLE_TIMEOUT,
     KEY_HEADER_LIMIT,
-    KEY_CONNECTION_LIMIT
+    KEY_CONNECTION_LIMIT,
+    KEY_PRESET,
+    KEY_CSV
 };
 
 #define BOTH (CP_CMD_RUN | CP_CMD_GENERATE)
@@ -593,6 +648,10 @@ enum {
 #define ALL (CP_CMD_RUN | CP_CMD_GENERATE | CP_CMD_SERVE)
 
 static const struct cp_option options[] = {
+    {"preset", KEY_PRESET, "NAME", "laptop",
+     "laptop: 100M values, 10 and 20 requests at 200 ms (about 15 s on 2 cores); talk: the "
+     "talk's 300M values, 100 chunks, 10 and 20 requests at 2 s on 10 workers",
+     set_preset, CP_CMD_RUN},
     {"phase", KEY_PHASE, "PHASE", "all", "cpu, io or all (both, CPU first)", set_phase, CP_CMD_RUN},
     {"input", 'i', "FILE.npy", "generated values",
      "max of a numpy .npy file (any numeric dtype, byte order, shape; C or Fortran order)",
@@ -649,13 +708,13 @@ static const struct cp_option options[] = {
     {"url", KEY_URL, "URL", "embedded server",
      "IO phase: the server to request (without it conpar serves itself on loopback)", set_url,
      CP_CMD_RUN},
-    {"requests", KEY_REQUESTS, "R", "10", "IO phase: requests per strategy", set_requests,
-     CP_CMD_RUN},
+    {"requests", KEY_REQUESTS, "R[,R...]", "10,20",
+     "IO phase: requests per strategy; each count runs every strategy", set_requests, CP_CMD_RUN},
     {"concurrency", KEY_CONCURRENCY, "C", "per strategy",
      "IO phase: transfers in flight at most (threads: threads in the pool; default one per "
      "request, threads at most 256)",
      set_concurrency, CP_CMD_RUN},
-    {"delay", KEY_DELAY, "D", "2s",
+    {"delay", KEY_DELAY, "D", "200ms (serve: 2s)",
      "the server's delay per request (sets the embedded server's; with --url, for the ideal "
      "time); 2, 2s, 0.5, 200ms",
      set_delay, SERVED},
@@ -689,6 +748,10 @@ static const struct cp_option options[] = {
      "server: memory per connection, request headers included", set_header_limit, SERVED},
     {"connection-limit", KEY_CONNECTION_LIMIT, "N", "16384",
      "server: connections at once (capped by the open-file limit)", set_connection_limit, SERVED},
+    {"csv", KEY_CSV, "FILE", "none",
+     "also write one CSV row per strategy of both phases (the JSON fields, nested ones as "
+     "key.sub)",
+     set_csv, CP_CMD_RUN},
     {"help", 'h', NULL, NULL, "show this help and exit", set_help, ALL},
     {"version", 'V', NULL, NULL, "show the version and exit", set_version, ALL},
 };
@@ -714,8 +777,10 @@ void cp_options_default(struct cp_options *o)
     o->phases = CP_PHASE_CPU | CP_PHASE_IO;
     o->out_itemsize = 8;
     cp_server_defaults(&o->serve);
-    o->io.requests = CP_DEFAULT_REQUESTS;
-    o->io.delay = o->serve.delay;
+    o->io.requests[0] = 10; /* the talk: 10 requests take one delay on 10 workers, */
+    o->io.requests[1] = 20; /* 20 take two */
+    o->io.nrequests = 2;
+    o->io.delay = CP_DEFAULT_DELAY;
     o->io.server_workers = o->serve.workers;
     o->io.expect_status = 200;
     o->io.expect_body = "Hello World!";
@@ -783,6 +848,21 @@ static enum cp_status check_combination(const struct cp_options *o)
 
 enum cp_status cp_cli_parse(int argc, char **argv, struct cp_options *o)
 {
+    /* --preset first, so every other option changes it, whatever the order */
+    for (int i = 1; i < argc && o->command != CP_CMD_SERVE; i++) {
+        const char *v = NULL;
+        if (strcmp(argv[i], "--preset") == 0 && i + 1 < argc)
+            v = argv[i + 1];
+        else if (strncmp(argv[i], "--preset=", 9) == 0)
+            v = argv[i] + 9;
+        if (v != NULL) {
+            enum cp_status st = apply_preset(o, "--preset", v);
+            if (st != CP_OK)
+                return st;
+        }
+        if (strcmp(argv[i], "--") == 0)
+            break;
+    }
     /* a subcommand comes first: `conpar generate --size 1M --out a.npy` */
     if (argc > 1 && (strcmp(argv[1], "generate") == 0 || strcmp(argv[1], "serve") == 0)) {
         o->command = strcmp(argv[1], "serve") == 0 ? CP_CMD_SERVE : CP_CMD_GENERATE;

@@ -1,6 +1,7 @@
 /* MPI initialisation, checked calls and agreement. */
 #include "conpar/comm.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -112,4 +113,39 @@ enum cp_status cp_comm_split_nodes(MPI_Comm comm, int groups, MPI_Comm *node)
         return cp_mpi_fail(rc, "MPI_Comm_split_type(MPI_COMM_TYPE_SHARED)", __FILE__, __LINE__);
     CP_MPI_CHECK(MPI_Comm_set_errhandler(*node, MPI_ERRORS_RETURN));
     return CP_OK;
+}
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+    stop_signal = sig;
+}
+
+void cp_stop_install(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+int cp_stop_signal(void)
+{
+    return stop_signal;
+}
+
+enum cp_status cp_stop_check(MPI_Comm comm)
+{
+    int mine = stop_signal, any = 0;
+    CP_MPI_CHECK(MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_MAX, comm));
+    if (any == 0)
+        return CP_OK;
+    return CP_FAIL(CP_ERR_INTERRUPTED,
+                   "interrupted by %s: the results so far are kept, marked "
+                   "incomplete",
+                   any == SIGINT ? "SIGINT" : "SIGTERM");
 }

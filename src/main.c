@@ -81,16 +81,19 @@ static enum cp_status run_phases(const struct cp_options *opt, const struct cp_p
         for (int i = 0; rank == 0 && i < cpu->nrecords; i++)
             if (cpu->records[i].skipped[0] != '\0')
                 fprintf(stderr, "conpar: warning: %s\n", cpu->records[i].skipped);
-        /* a failed verification still shows the measured rows, flagged */
-        *cpu_rows = outcome == CP_OK || (outcome == CP_ERR_VERIFY && cpu->nrecords > 0);
+        /* a failed verification or an interruption still shows the measured rows */
+        *cpu_rows =
+            outcome == CP_OK ||
+            ((outcome == CP_ERR_VERIFY || outcome == CP_ERR_INTERRUPTED) && cpu->nrecords > 0);
         if (outcome != CP_OK)
             snprintf(first_error, size, "%s", cp_error_message());
-        if (!*cpu_rows)
+        if (outcome != CP_OK && outcome != CP_ERR_VERIFY)
             return outcome;
     }
     if (opt->phases & CP_PHASE_IO) {
         enum cp_status st = cp_io_phase_run(&opt->io, comm, io);
-        *io_rows = st == CP_OK || st == CP_ERR_IO_FAILED;
+        *io_rows =
+            st == CP_OK || st == CP_ERR_IO_FAILED || (st == CP_ERR_INTERRUPTED && io->nrecords > 0);
         if (rank == 0 && *io_rows && io->timeout_short)
             fprintf(stderr,
                     "conpar: warning: --timeout %.3f s is shorter than a request can take "
@@ -105,6 +108,24 @@ static enum cp_status run_phases(const struct cp_options *opt, const struct cp_p
         }
     }
     return outcome;
+}
+
+/* What a checkpoint writes: the JSON so far, marked incomplete. */
+struct checkpoint {
+    const char *path;
+    const struct cp_env *env;
+    const struct cp_cpu_report *cpu;
+    const struct cp_io_report *io;
+};
+
+static void write_checkpoint(void *arg)
+{
+    const struct checkpoint *c = arg;
+    /* a phase that has not started has nothing to show */
+    const struct cp_cpu_report *cpu = c->cpu->simd_isa != NULL ? c->cpu : NULL;
+    const struct cp_io_report *io = c->io->nrecords > 0 ? c->io : NULL;
+    if (cp_report_json_write(c->path, c->env, cpu, io, 0, CP_OK) != CP_OK)
+        fprintf(stderr, "conpar: warning: checkpoint: %s\n", cp_error_message());
 }
 
 static int run(int argc, char **argv, MPI_Comm comm)
@@ -127,8 +148,11 @@ static int run(int argc, char **argv, MPI_Comm comm)
         return generate(&opt, comm);
     if (opt.command == CP_CMD_SERVE)
         return serve(&opt, comm);
+    cp_stop_install();
     if (rank == 0 && opt.json_path != NULL)
-        st = cp_report_json_check(opt.json_path);
+        st = cp_report_json_check(opt.json_path, "--json");
+    if (st == CP_OK && rank == 0 && opt.csv_path != NULL)
+        st = cp_report_json_check(opt.csv_path, "--csv");
     st = cp_comm_agree(comm, st);
     if (st == CP_OK)
         st = check_cpu_input(&opt, comm);
@@ -155,17 +179,28 @@ static int run(int argc, char **argv, MPI_Comm comm)
     memset(&io, 0, sizeof io);
     int cpu_rows = 0, io_rows = 0;
     char first_error[1024] = "";
+    /* the JSON is rewritten after every strategy, marked incomplete until the end */
+    struct checkpoint cp = {opt.json_path, &env, &cpu, &io};
+    if (opt.json_path != NULL) {
+        opt.cpu.on_record = opt.io.on_record = write_checkpoint;
+        opt.cpu.on_record_arg = opt.io.on_record_arg = &cp;
+    }
     enum cp_status outcome = run_phases(&opt, &placement, comm, &cpu, &cpu_rows, &io, &io_rows,
                                         first_error, sizeof first_error);
     if (outcome != CP_OK)
         cp_error_set(outcome, first_error);
-    if (rank == 0 && (cpu_rows || io_rows)) {
+    int interrupted = outcome == CP_ERR_INTERRUPTED;
+    if (rank == 0 && (cpu_rows || io_rows || interrupted)) {
         const struct cp_cpu_report *c = cpu_rows ? &cpu : NULL;
         const struct cp_io_report *i = io_rows ? &io : NULL;
-        cp_report_table(stdout, &env, c, i);
+        if (cpu_rows || io_rows)
+            cp_report_table(stdout, &env, c, i);
         fflush(stdout);
-        st = opt.json_path != NULL ? cp_report_json_write(opt.json_path, &env, c, i, outcome)
-                                   : CP_OK;
+        st = opt.json_path != NULL
+                 ? cp_report_json_write(opt.json_path, &env, c, i, !interrupted, outcome)
+                 : CP_OK;
+        if (st == CP_OK && opt.csv_path != NULL)
+            st = cp_report_csv_write(opt.csv_path, c, i);
         if (st != CP_OK && outcome == CP_OK) {
             outcome = st;
         } else if (st != CP_OK) {
@@ -178,6 +213,10 @@ static int run(int argc, char **argv, MPI_Comm comm)
     cp_placement_free(&placement);
     cp_env_free(&env);
     outcome = cp_comm_agree(comm, outcome);
+    if (outcome == CP_ERR_INTERRUPTED) {
+        fail(rank, outcome);
+        return 128 + (cp_stop_signal() != 0 ? cp_stop_signal() : SIGINT); /* 130 or 143 */
+    }
     return outcome == CP_OK ? 0 : fail(rank, outcome);
 }
 

@@ -5,6 +5,7 @@
  * strategies=N ranks=N hosts=N exit_status=N threads=N nodes=N (the window row's node
  * windows) skipped=NAME (that strategy's row is skipped, with a reason) value_text=T (the
  * reference value exactly: an integer's digits, a string, true/false) dtype=NAME.
+ * complete=false: the document must be marked incomplete (an interrupted run).
  * IO keys, over every io result: io_strategies=N io_ok=N io_failed=CLASS:N io_bound=1 (seconds
  * at least the ideal, which physics guarantees) io_per_rank=N (the ranks row's per-rank counts
  * sum to N over N ranks... given as the request total); server_peak_max=N server_peak_min=N
@@ -95,7 +96,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "check_json: %s: %s (line %d)\n", argv[1], jerr.text, jerr.line);
         return 1;
     }
-    check(json_is_true(json_object_get(doc, "complete")), "complete is not true");
+    /* complete=false: an interrupted run, checked as such */
+    int want_incomplete = 0;
+    for (int a = 2; a < argc; a++)
+        want_incomplete |= strcmp(argv[a], "complete=false") == 0;
+    check(json_is_boolean(json_object_get(doc, "complete")) &&
+              json_is_true(json_object_get(doc, "complete")) == !want_incomplete,
+          want_incomplete ? "complete is not false" : "complete is not true");
     const char *schema = json_string_value(json_object_get(doc, "schema"));
     check(schema != NULL && strcmp(schema, "conpar/1") == 0, "schema is not conpar/1");
     json_t *cpu = json_object_get(doc, "cpu");
@@ -156,6 +163,8 @@ int main(int argc, char **argv)
             check(json_integer_value(json_object_get(doc, "exit_status")) == atoll(want), msg);
         else if (strcmp(key, "threads") == 0)
             check(json_integer_value(json_object_get(cpu, "threads")) == atoll(want), msg);
+        else if (strcmp(key, "complete") == 0)
+            continue; /* checked above */
         else if (strncmp(key, "io_", 3) == 0 || strncmp(key, "server_", 7) == 0)
             check(io_key(doc, key, want), msg);
         else if (strcmp(key, "value_text") == 0) {

@@ -15,12 +15,11 @@
 enum cp_phase_bits { CP_PHASE_CPU = 1u << 0, CP_PHASE_IO = 1u << 1 };
 
 #define CP_DEFAULT_SIZE 100000000 /* 100M float64 = 800 MB: fits a laptop */
+#define CP_DEFAULT_DELAY 0.2      /* seconds: the talk's lessons in a tenth of its 2 s */
 #define CP_DEFAULT_SEED 42
 #define CP_DEFAULT_CHUNKS 100 /* the talk's chunk count */
 
 enum cp_command { CP_CMD_RUN = 1u << 0, CP_CMD_GENERATE = 1u << 1, CP_CMD_SERVE = 1u << 2 };
-
-#define CP_DEFAULT_REQUESTS 10 /* the talk's first IO experiment */
 
 struct cp_options {
     enum cp_command command; /* conpar, or conpar generate */
@@ -32,6 +31,7 @@ struct cp_options {
     struct cp_io_options io;
     struct cp_server_options serve; /* conpar serve */
     const char *json_path;          /* --json FILE, or NULL */
+    const char *csv_path;           /* --csv FILE, or NULL */
     int show_help;
     int show_version;
 };

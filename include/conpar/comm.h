@@ -42,6 +42,17 @@ enum cp_status cp_comm_idle_barrier(MPI_Comm comm);
  * MPI_ERRORS_RETURN; free it with MPI_Comm_free. Collective over comm. */
 enum cp_status cp_comm_split_nodes(MPI_Comm comm, int groups, MPI_Comm *node);
 
+/* Catch SIGINT and SIGTERM (a Ctrl-C, a Slurm time limit): the handler only records the
+ * signal, and the phases stop at their next check, keeping what was measured. Local. */
+void cp_stop_install(void);
+
+/* The signal caught (SIGINT or SIGTERM), or 0. Async-signal-safe to read. Local. */
+int cp_stop_signal(void);
+
+/* All ranks agree whether any caught a signal: CP_OK, or CP_ERR_INTERRUPTED with a message
+ * naming the signal on every rank. Collective. */
+enum cp_status cp_stop_check(MPI_Comm comm);
+
 /* This process's rank and the size of comm (0 and 1 if MPI fails, after recording). */
 int cp_comm_rank(MPI_Comm comm);
 int cp_comm_size(MPI_Comm comm);

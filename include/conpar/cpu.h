@@ -124,6 +124,9 @@ struct cp_cpu_options {
     int emulate_nodes;     /* --emulate-nodes: split the ranks into this many nodes, 0 = real */
     int nstrategies;
     const struct cp_cpu_strategy *strategies[CP_CPU_MAX_STRATEGIES];
+    /* called on rank 0 after each strategy's record is complete (a checkpoint), or NULL */
+    void (*on_record)(void *arg);
+    void *on_record_arg;
 };
 
 /* Open --input (when given) on every rank and set opt->npy and opt->size from it.

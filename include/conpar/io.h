@@ -53,10 +53,13 @@ void cp_io_tally_merge(struct cp_io_tally *a, const struct cp_io_tally *b);
 double cp_io_percentile(const struct cp_io_tally *t, double q);
 
 #define CP_IO_MAX_STRATEGIES 8
+#define CP_IO_MAX_COUNTS 4 /* request counts in one run (--requests 10,20) */
+#define CP_IO_MAX_RECORDS (CP_IO_MAX_STRATEGIES * CP_IO_MAX_COUNTS)
 
 struct cp_io_options {
-    const char *url;                 /* --url, or NULL: the embedded server */
-    int64_t requests;                /* --requests */
+    const char *url;                    /* --url, or NULL: the embedded server */
+    int64_t requests[CP_IO_MAX_COUNTS]; /* --requests: each count runs every strategy */
+    int nrequests;
     int concurrency;                 /* --concurrency, 0 = each strategy's default */
     double delay;                    /* --delay: the server's delay (sets the embedded one) */
     int server_workers;              /* --server-workers: the server's workers, 0 = no limit */
@@ -66,6 +69,9 @@ struct cp_io_options {
     struct cp_server_options server; /* the embedded server (faults, limits) */
     int nstrategies;
     const struct cp_io_strategy *strategies[CP_IO_MAX_STRATEGIES];
+    /* called on rank 0 after each strategy's record is complete (a checkpoint), or NULL */
+    void (*on_record)(void *arg);
+    void *on_record_arg;
 };
 
 /* What a strategy works with. */
@@ -101,6 +107,7 @@ const struct cp_io_strategy *cp_io_find(const char *name);
 /* One strategy's result. */
 struct cp_io_record {
     const struct cp_io_strategy *strategy;
+    int64_t requests; /* R of this run */
     int ranks;
     int concurrency;
     int concurrency_capped; /* the default was cut to the thread cap or the open-file limit */
@@ -119,7 +126,7 @@ struct cp_io_report {
     int open_files;                /* the soft limit after raising it */
     struct cp_server_stats server; /* the embedded server's counters */
     int nrecords;
-    struct cp_io_record records[CP_IO_MAX_STRATEGIES];
+    struct cp_io_record records[CP_IO_MAX_RECORDS];
 };
 
 /* Run the IO phase: start the embedded server on rank 0 unless --url, time every chosen

@@ -45,14 +45,22 @@ void cp_env_free(struct cp_env *env);
 void cp_report_table(FILE *out, const struct cp_env *env, const struct cp_cpu_report *cpu,
                      const struct cp_io_report *io);
 
-/* Check before running that FILE can be written: its directory accepts a new file and FILE
- * is not a directory. CP_OK or CP_ERR_FILE naming the path and the reason. Local. */
-enum cp_status cp_report_json_check(const char *path);
+/* Check before running that FILE (given as `flag`, "--json" or "--csv") can be written: its
+ * directory accepts a new file and FILE is not a directory. CP_OK or CP_ERR_FILE naming the
+ * flag, the path and the reason. Local. */
+enum cp_status cp_report_json_check(const char *path, const char *flag);
 
 /* Write the JSON document (fields in README) to path through a temporary file renamed over
- * it, so readers never see a half-written file. `outcome` is the run's status. Local. */
+ * it, so readers never see a half-written file. `complete` is 0 for a checkpoint written while
+ * the run goes on, or for an interrupted run; `outcome` is the run's status. Local. */
 enum cp_status cp_report_json_write(const char *path, const struct cp_env *env,
                                     const struct cp_cpu_report *cpu, const struct cp_io_report *io,
-                                    enum cp_status outcome);
+                                    int complete, enum cp_status outcome);
+
+/* Write one CSV row per strategy of both phases (cpu or io may be NULL), the columns being
+ * the JSON rows' fields, nested objects as "key.sub"; through a temporary file renamed over
+ * path. Local. */
+enum cp_status cp_report_csv_write(const char *path, const struct cp_cpu_report *cpu,
+                                   const struct cp_io_report *io);
 
 #endif

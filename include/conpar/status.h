@@ -19,7 +19,8 @@
     X(CP_ERR_IO_FAILED, 1, "requests failed")                                                      \
     X(CP_ERR_NO_VALUES, 1, "no comparable values")                                                 \
     X(CP_ERR_MPI, 1, "MPI call failed")                                                            \
-    X(CP_ERR_SYSTEM, 1, "system call failed")
+    X(CP_ERR_SYSTEM, 1, "system call failed")                                                      \
+    X(CP_ERR_INTERRUPTED, 130, "interrupted")
 
 enum cp_status {
 #define CP_STATUS_ENUM(code, exit_status, message) code,

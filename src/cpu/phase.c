@@ -198,6 +198,9 @@ static enum cp_status time_strategy(const struct cp_cpu_strategy *s, const struc
             st = cp_cpu_fortran_first(ctx, all ? ctx->comm : MPI_COMM_SELF, &run.result);
         run.stage_seconds[CP_STAGE_COMBINE] += MPI_Wtime() - tf;
         double t = MPI_Wtime() - t0;
+        /* a SIGINT or SIGTERM ends the strategy between runs */
+        if (st == CP_OK && cp_stop_signal() != 0)
+            st = CP_FAIL(CP_ERR_INTERRUPTED, "interrupted");
         if (all)
             st = cp_comm_agree(ctx->comm, st);
         struct run_times times = {{t}, t, t};
@@ -425,21 +428,24 @@ static enum cp_status manage_whole(const struct cp_cpu_options *opt, int i, int 
 }
 
 /* Every chosen strategy in order; one-process ones on rank 0 while the others sleep. */
-static enum cp_status run_strategies(const struct cp_cpu_options *opt, int threads, MPI_Comm comm,
-                                     struct cp_cpu_report *report)
+static enum cp_status run_strategies(const struct cp_cpu_options *opt, int threads, int meaningful,
+                                     MPI_Comm comm, struct cp_cpu_report *report)
 {
     int rank = cp_comm_rank(comm), size = cp_comm_size(comm);
     double *whole = NULL;
     enum cp_status st = CP_OK;
     for (int i = 0; i < opt->nstrategies && st == CP_OK; i++) {
         const struct cp_cpu_strategy *s = opt->strategies[i];
-        st = manage_whole(opt, i, threads, comm, &whole, report);
+        st = cp_stop_check(comm);
+        if (st == CP_OK)
+            st = manage_whole(opt, i, threads, comm, &whole, report);
         if (st != CP_OK)
             break;
         struct cp_cpu_record *rec = &report->records[report->nrecords++];
         memset(rec, 0, sizeof *rec);
         rec->strategy = s;
         rec->opt = opt;
+        rec->meaningful = meaningful;
         rec->verified = 1;
         rec->threads = (s->needs & CP_NEEDS_THREADS) ? threads : 1;
         rec->ranks = collective(s) ? size : 1;
@@ -474,6 +480,12 @@ static enum cp_status run_strategies(const struct cp_cpu_options *opt, int threa
             snprintf(rec->skipped, sizeof rec->skipped, "%s", cp_error_message());
             cp_error_clear();
             st = CP_OK;
+        }
+        if (st == CP_ERR_INTERRUPTED) {
+            report->nrecords--; /* only complete strategies stay in the report */
+            st = cp_stop_check(comm);
+        } else if (st == CP_OK && rank == 0 && opt->on_record != NULL) {
+            opt->on_record(opt->on_record_arg);
         }
     }
     cp_array_free(whole);
@@ -513,9 +525,7 @@ enum cp_status cp_cpu_phase_run(const struct cp_cpu_options *given,
     if (st != CP_OK)
         return st;
 
-    st = run_strategies(opt, threads, comm, report);
-    for (int i = 0; i < report->nrecords; i++)
-        report->records[i].meaningful = placement->ok;
+    st = run_strategies(opt, threads, placement->ok, comm, report);
     if (st == CP_OK && rank == 0) {
         fill_speedups(report);
         /* a verification failure still leaves a full report on rank 0 */

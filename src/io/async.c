@@ -3,6 +3,7 @@
 #include <limits.h>
 
 #include "client.h"
+#include "conpar/comm.h"
 
 static int all(int64_t requests)
 {
@@ -17,6 +18,8 @@ static enum cp_status run(const struct cp_io_ctx *ctx, struct cp_io_tally *out, 
     enum cp_status st = cp_io_loop_init(&loop, ctx, ctx->concurrency, cp_io_now(), out);
     int64_t next = 0;
     while (st == CP_OK && (next < ctx->requests || loop.running > 0)) {
+        if (cp_stop_signal() != 0)
+            next = ctx->requests; /* start nothing new; let what is in flight end */
         while (st == CP_OK && next < ctx->requests && loop.running < loop.capacity) {
             st = cp_io_loop_add(&loop);
             next++;

@@ -84,12 +84,12 @@ static enum cp_status find_server(const struct cp_io_options *opt, MPI_Comm comm
     return st;
 }
 
-static double ideal_seconds(const struct cp_io_options *opt, int concurrency)
+static double ideal_seconds(const struct cp_io_options *opt, int64_t requests, int concurrency)
 {
     int64_t lanes = concurrency;
     if (opt->server_workers > 0 && opt->server_workers < lanes)
         lanes = opt->server_workers;
-    return ceil((double)opt->requests / (double)(lanes > 0 ? lanes : 1)) * opt->delay;
+    return ceil((double)requests / (double)(lanes > 0 ? lanes : 1)) * opt->delay;
 }
 
 /* One strategy, timed: collective ones on every rank (the slowest rank's time counts), the
@@ -151,6 +151,35 @@ static enum cp_status verdict(const struct cp_io_report *report)
                    failed, total, report->url, why);
 }
 
+/* One strategy for R requests: its concurrency (capped by the open files), ideal and run. */
+static enum cp_status run_one(const struct cp_io_options *opt, const struct cp_io_strategy *s,
+                              int64_t requests, int size, MPI_Comm comm,
+                              struct cp_io_report *report, struct cp_io_record *rec)
+{
+    rec->strategy = s;
+    rec->requests = requests;
+    rec->ranks = (s->needs & CP_IO_ALL_RANKS) ? size : 1;
+    int c = opt->concurrency > 0 && s->default_concurrency(2) > 1
+                ? opt->concurrency
+                : s->default_concurrency(requests);
+    rec->concurrency_capped = opt->concurrency == 0 && c < requests && c > 1;
+    /* every transfer is an open file; the embedded server's connections too */
+    int room = (report->open_files - 64) / (report->embedded ? 2 : 1) * rec->ranks;
+    if (c > room) {
+        c = room > 1 ? room : 1;
+        rec->concurrency_capped = 1;
+    }
+    rec->concurrency = c;
+    rec->ideal_seconds = ideal_seconds(opt, requests, c);
+    /* a request waits for a server worker behind the others in flight: its latency can
+     * reach ceil(min(C, R) / W) x D */
+    double in_flight = (double)(c < requests ? c : requests);
+    double rounds = opt->server_workers > 0 ? ceil(in_flight / opt->server_workers) : 1.0;
+    report->timeout_short |= report->timeout < rounds * opt->delay;
+    struct cp_io_ctx ctx = {opt, report->url, 0, requests, c, report->timeout, comm};
+    return time_strategy(s, &ctx, rec);
+}
+
 enum cp_status cp_io_phase_run(const struct cp_io_options *opt, MPI_Comm comm,
                                struct cp_io_report *report)
 {
@@ -163,35 +192,27 @@ enum cp_status cp_io_phase_run(const struct cp_io_options *opt, MPI_Comm comm,
     if (st != CP_OK)
         return st;
     int size = cp_comm_size(comm);
-    for (int i = 0; i < opt->nstrategies && st == CP_OK; i++) {
-        const struct cp_io_strategy *s = opt->strategies[i];
-        struct cp_io_record *rec = &report->records[report->nrecords++];
-        rec->strategy = s;
-        rec->ranks = (s->needs & CP_IO_ALL_RANKS) ? size : 1;
-        int c = opt->concurrency > 0 && s->default_concurrency(2) > 1
-                    ? opt->concurrency
-                    : s->default_concurrency(opt->requests);
-        rec->concurrency_capped = opt->concurrency == 0 && c < opt->requests && c > 1;
-        /* every transfer is an open file; the embedded server's connections too */
-        int room = (report->open_files - 64) / (report->embedded ? 2 : 1) * rec->ranks;
-        if (c > room) {
-            c = room > 1 ? room : 1;
-            rec->concurrency_capped = 1;
+    for (int k = 0; k < opt->nrequests && st == CP_OK; k++)
+        for (int i = 0; i < opt->nstrategies && st == CP_OK; i++) {
+            struct cp_io_record *rec = &report->records[report->nrecords++];
+            st = run_one(opt, opt->strategies[i], opt->requests[k], size, comm, report, rec);
+            /* a SIGINT or SIGTERM stops the strategy's new requests; its record is dropped */
+            if (st == CP_OK)
+                st = cp_stop_check(comm);
+            if (st == CP_ERR_INTERRUPTED) {
+                free(rec->per_rank);
+                memset(rec, 0, sizeof *rec);
+                report->nrecords--;
+            } else if (st == CP_OK && cp_comm_rank(comm) == 0 && opt->on_record != NULL) {
+                opt->on_record(opt->on_record_arg);
+            }
         }
-        rec->concurrency = c;
-        rec->ideal_seconds = ideal_seconds(opt, c);
-        /* a request waits for a server worker behind the others in flight: its latency can
-         * reach ceil(min(C, R) / W) x D */
-        double in_flight = (double)(c < opt->requests ? c : opt->requests);
-        double rounds = opt->server_workers > 0 ? ceil(in_flight / opt->server_workers) : 1.0;
-        report->timeout_short |= report->timeout < rounds * opt->delay;
-        struct cp_io_ctx ctx = {opt, report->url, 0, opt->requests, c, report->timeout, comm};
-        st = time_strategy(s, &ctx, rec);
-    }
     if (server != NULL)
         cp_server_stop(server, 1.0, &report->server);
     if (st == CP_OK && cp_comm_rank(comm) == 0)
         st = verdict(report);
+    if (st == CP_ERR_INTERRUPTED)
+        return st; /* every rank holds the same message already */
     return cp_comm_agree(comm, st);
 }
 

@@ -41,6 +41,8 @@ struct worker {
 
 static int64_t grant(struct dispatcher *d, int64_t want)
 {
+    if (cp_stop_signal() != 0)
+        d->remaining = 0; /* interrupted: hand out nothing more */
     int64_t n = want < d->remaining ? want : d->remaining;
     d->remaining -= n;
     return n;

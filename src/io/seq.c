@@ -1,5 +1,6 @@
 /* `seq`: one libcurl easy handle, one request after another (the talk's requests.get loop). */
 #include "client.h"
+#include "conpar/comm.h"
 
 static int one(int64_t requests)
 {
@@ -15,7 +16,7 @@ static enum cp_status run(const struct cp_io_ctx *ctx, struct cp_io_tally *out, 
     if (st != CP_OK)
         return st;
     double cpu0 = cp_io_thread_cpu(), t0 = cp_io_now();
-    for (int64_t i = 0; i < ctx->requests; i++) {
+    for (int64_t i = 0; i < ctx->requests && cp_stop_signal() == 0; i++) {
         cp_io_transfer_begin(&t, t0);
         cp_io_transfer_end(&t, ctx->opt, curl_easy_perform(t.easy), out);
     }

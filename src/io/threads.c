@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "client.h"
+#include "conpar/comm.h"
 
 #define CP_IO_THREAD_CAP 256
 
@@ -25,7 +26,8 @@ static void *worker(void *arg)
     struct cp_io_transfer t;
     enum cp_status st = mine != NULL ? cp_io_transfer_init(&t, p->ctx) : CP_ERR_NOMEM;
     double cpu0 = cp_io_thread_cpu();
-    for (long long i; st == CP_OK && (i = atomic_fetch_add(&p->next, 1)) < p->ctx->requests;) {
+    for (long long i; st == CP_OK && cp_stop_signal() == 0 &&
+                      (i = atomic_fetch_add(&p->next, 1)) < p->ctx->requests;) {
         cp_io_transfer_begin(&t, p->t0);
         cp_io_transfer_end(&t, p->ctx->opt, curl_easy_perform(t.easy), mine);
     }

@@ -363,9 +363,14 @@ static json_t *io_json_ideal(const void *rec)
     return json_real(((const struct cp_io_record *)rec)->ideal_seconds);
 }
 
+static void io_text_requests(const void *rec, char *buf, size_t size)
+{
+    snprintf(buf, size, "%" PRId64, ((const struct cp_io_record *)rec)->requests);
+}
+
 static json_t *io_json_requests(const void *rec)
 {
-    return json_integer(((const struct cp_io_record *)rec)->tally.requests);
+    return json_integer(((const struct cp_io_record *)rec)->requests);
 }
 
 static void io_text_ok(const void *rec, char *buf, size_t size)
@@ -473,12 +478,13 @@ static json_t *io_json_per_rank(const void *rec)
 const struct cp_field cp_io_fields[] = {
     {"strategy", "strategy", io_text_strategy, io_json_strategy},
     {"talk_analog", "talk analog", io_text_analog, io_json_analog},
+    {"requests", "requests", io_text_requests, io_json_requests},
     {"ranks", "ranks", io_text_ranks, io_json_ranks},
     {"concurrency", "concurrency", io_text_concurrency, io_json_concurrency},
     {"concurrency_capped", NULL, NULL, io_json_capped},
     {"seconds", "seconds", io_text_seconds, io_json_seconds},
     {"ideal_seconds", "ideal", io_text_ideal, io_json_ideal},
-    {"requests", NULL, NULL, io_json_requests},
+
     {"ok", "ok", io_text_ok, io_json_ok},
     {"failed", "failed", io_text_failed, io_json_failed},
     {"requests_per_s", "req/s", io_text_rate, io_json_rate},
@@ -493,3 +499,12 @@ const struct cp_field cp_io_fields[] = {
 };
 
 const size_t cp_io_nfields = sizeof cp_io_fields / sizeof cp_io_fields[0];
+
+json_t *cp_field_row(const struct cp_field *fields, size_t nfields, const void *rec)
+{
+    json_t *row = json_object();
+    for (size_t f = 0; f < nfields; f++)
+        if (fields[f].json != NULL)
+            json_object_set_new(row, fields[f].key, fields[f].json(rec));
+    return row;
+}

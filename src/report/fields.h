@@ -24,6 +24,10 @@ extern const size_t cp_io_nfields;
 extern const char *const cp_stage_names[CP_STAGE_COUNT]; /* JSON keys and table words */
 extern const size_t cp_cpu_nfields;
 
+/* One record as a JSON object of its fields (the caller owns it): the JSON rows and the CSV
+ * rows are both made from these. */
+json_t *cp_field_row(const struct cp_field *fields, size_t nfields, const void *rec);
+
 /* A float64 as JSON: a number, or "nan", "inf", "-inf". */
 json_t *cp_json_double(double v);
 

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "conpar/comm.h"
 #include "conpar/report.h"
 #include "fields.h"
 
@@ -15,21 +16,21 @@ static void temp_name(const char *path, char *buf, size_t size)
     snprintf(buf, size, "%s.tmp.%ld", path, (long)getpid());
 }
 
-enum cp_status cp_report_json_check(const char *path)
+enum cp_status cp_report_json_check(const char *path, const char *flag)
 {
     struct stat sb;
     if (stat(path, &sb) == 0 && S_ISDIR(sb.st_mode))
-        return CP_FAIL(CP_ERR_FILE, "--json '%s': is a directory", path);
+        return CP_FAIL(CP_ERR_FILE, "%s '%s': is a directory", flag, path);
     char tmp[4096];
     temp_name(path, tmp, sizeof tmp);
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL, 0644);
     if (fd < 0)
-        return CP_FAIL(CP_ERR_FILE, "--json '%s': cannot create a file there: %s", path,
+        return CP_FAIL(CP_ERR_FILE, "%s '%s': cannot create a file there: %s", flag, path,
                        strerror(errno));
     close(fd);
     if (unlink(tmp) != 0)
-        return CP_FAIL(CP_ERR_FILE, "--json '%s': cannot remove the test file '%s': %s", path, tmp,
-                       strerror(errno));
+        return CP_FAIL(CP_ERR_FILE, "%s '%s': cannot remove the test file '%s': %s", flag, path,
+                       tmp, strerror(errno));
     return CP_OK;
 }
 
@@ -101,14 +102,9 @@ static json_t *cpu_section(const struct cp_cpu_report *cpu)
 {
     const struct cp_cpu_options *o = &cpu->options;
     json_t *results = json_array();
-    for (int i = 0; i < cpu->nrecords; i++) {
-        json_t *row = json_object();
-        for (size_t f = 0; f < cp_cpu_nfields; f++)
-            if (cp_cpu_fields[f].json != NULL)
-                json_object_set_new(row, cp_cpu_fields[f].key,
-                                    cp_cpu_fields[f].json(&cpu->records[i]));
-        json_array_append_new(results, row);
-    }
+    for (int i = 0; i < cpu->nrecords; i++)
+        json_array_append_new(results,
+                              cp_field_row(cp_cpu_fields, cp_cpu_nfields, &cpu->records[i]));
     json_t *section = json_pack(
         "{s:I, s:s, s:I, s:s, s:s, s:I, s:i, s:i, s:i, s:i, s:s, s:f, s:{s:f, s:f}, s:o}", "size",
         (json_int_t)o->size, "dtype", o->input ? o->npy.dtype : "float64", "bytes",
@@ -150,20 +146,17 @@ static json_t *cpu_section(const struct cp_cpu_report *cpu)
 static json_t *io_section(const struct cp_io_report *io)
 {
     const struct cp_io_options *o = &io->options;
+    json_t *counts = json_array();
+    for (int k = 0; k < o->nrequests; k++)
+        json_array_append_new(counts, json_integer(o->requests[k]));
     json_t *results = json_array();
-    for (int i = 0; i < io->nrecords; i++) {
-        json_t *row = json_object();
-        for (size_t f = 0; f < cp_io_nfields; f++)
-            if (cp_io_fields[f].json != NULL)
-                json_object_set_new(row, cp_io_fields[f].key,
-                                    cp_io_fields[f].json(&io->records[i]));
-        json_array_append_new(results, row);
-    }
-    json_t *section = json_pack(
-        "{s:s, s:b, s:I, s:f, s:i, s:f, s:i, s:s, s:i, s:o}", "url", io->url, "embedded",
-        io->embedded, "requests", (json_int_t)o->requests, "delay_s", o->delay, "server_workers",
-        o->server_workers, "timeout_s", io->timeout, "expect_status", o->expect_status,
-        "expect_body", o->expect_body, "open_files", io->open_files, "results", results);
+    for (int i = 0; i < io->nrecords; i++)
+        json_array_append_new(results, cp_field_row(cp_io_fields, cp_io_nfields, &io->records[i]));
+    json_t *section =
+        json_pack("{s:s, s:b, s:o, s:f, s:i, s:f, s:i, s:s, s:i, s:o}", "url", io->url, "embedded",
+                  io->embedded, "requests", counts, "delay_s", o->delay, "server_workers",
+                  o->server_workers, "timeout_s", io->timeout, "expect_status", o->expect_status,
+                  "expect_body", o->expect_body, "open_files", io->open_files, "results", results);
     if (io->embedded)
         json_object_set_new(
             section, "server",
@@ -178,12 +171,13 @@ static json_t *io_section(const struct cp_io_report *io)
 
 enum cp_status cp_report_json_write(const char *path, const struct cp_env *env,
                                     const struct cp_cpu_report *cpu, const struct cp_io_report *io,
-                                    enum cp_status outcome)
+                                    int complete, enum cp_status outcome)
 {
-    json_t *doc =
-        json_pack("{s:s, s:s, s:b, s:i, s:o, s:o}", "schema", "conpar/1", "version", CONPAR_VERSION,
-                  "complete", 1, "exit_status", cp_status_exit_code(outcome), "environment",
-                  environment(env), "cpu", cpu != NULL ? cpu_section(cpu) : json_null());
+    json_t *doc = json_pack(
+        "{s:s, s:s, s:b, s:i, s:o, s:o}", "schema", "conpar/1", "version", CONPAR_VERSION,
+        "complete", complete, "exit_status",
+        outcome == CP_ERR_INTERRUPTED ? 128 + cp_stop_signal() : cp_status_exit_code(outcome),
+        "environment", environment(env), "cpu", cpu != NULL ? cpu_section(cpu) : json_null());
     if (doc == NULL)
         return CP_FAIL(CP_ERR_NOMEM, "--json '%s': cannot build the document", path);
     json_object_set_new(doc, "io", io != NULL ? io_section(io) : json_null());

@@ -172,9 +172,24 @@ static void cpu_table(FILE *out, const struct cp_env *env, const struct cp_cpu_r
     render(out, cp_cpu_fields, cp_cpu_nfields, cpu->records, sizeof cpu->records[0], cpu->nrecords);
     details(out, cpu);
     fputc('\n', out);
-    for (int i = 0; i < cpu->nrecords; i++)
-        fprintf(out, "  %-11s %s\n", cpu->records[i].strategy->name,
-                cpu->records[i].strategy->lesson);
+    fprintf(out, "Lessons (CPU):\n");
+    for (int i = 0; i < cpu->nrecords; i++) {
+        const struct cp_cpu_record *r = &cpu->records[i];
+        fprintf(out, "  %-11s ", r->strategy->name);
+        if (r->skipped[0] != '\0')
+            fprintf(out, "skipped");
+        else if (r->speedup > 0 && strcmp(r->strategy->name, "seq") != 0)
+            fprintf(out, "%.1fx seq", r->speedup);
+        else
+            fprintf(out, "%.4f s", r->seconds.median);
+        if (r->skipped[0] == '\0' && cpu->stream_gb_per_s_all > 0 && r->gb_per_s > 0)
+            fprintf(out, ", %.0f%% of the %d-thread read bound",
+                    100.0 * r->gb_per_s /
+                        (r->threads > 1 || r->ranks > 1 ? cpu->stream_gb_per_s_all
+                                                        : cpu->stream_gb_per_s_1),
+                    r->threads > 1 || r->ranks > 1 ? cpu->threads_got : 1);
+        fprintf(out, " - %s\n", r->strategy->lesson);
+    }
 }
 
 static void io_table(FILE *out, const struct cp_env *env, const struct cp_io_report *io,
@@ -185,8 +200,14 @@ static void io_table(FILE *out, const struct cp_env *env, const struct cp_io_rep
         fprintf(out, "conpar %s\n", CONPAR_VERSION);
         hosts(out, env);
     }
-    fprintf(out, "%sIO phase: %" PRId64 " requests per strategy to %s\n", after_cpu ? "\n" : "",
-            o->requests, io->url);
+    fprintf(out, "%sIO phase: ", after_cpu ? "\n" : "");
+    for (int k = 0; k < o->nrequests; k++)
+        fprintf(out, "%s%" PRId64,
+                k == 0                  ? ""
+                : k == o->nrequests - 1 ? " and "
+                                        : ", ",
+                o->requests[k]);
+    fprintf(out, " requests per strategy to %s\n", io->url);
     char workers[32];
     snprintf(workers, sizeof workers, "%d", o->server_workers);
     int spans = io->embedded && strncmp(io->url, "http://127.", 11) != 0;
@@ -207,9 +228,33 @@ static void io_table(FILE *out, const struct cp_env *env, const struct cp_io_rep
                 io->server.requests, io->server.served, io->server.peak_in_service,
                 io->server.peak_waiting, io->server.longest_wait);
     fputc('\n', out);
-    for (int i = 0; i < io->nrecords; i++)
-        fprintf(out, "  %-11s %s\n", io->records[i].strategy->name,
-                io->records[i].strategy->lesson);
+    fprintf(out, "Lessons (IO):\n");
+    /* one line per strategy: its time for each request count, against seq's and the ideal */
+    for (int i = 0; i < io->nrecords; i++) {
+        const struct cp_io_record *r = &io->records[i], *seq = NULL;
+        int first = 1;
+        for (int j = 0; j < i && first; j++)
+            first = io->records[j].strategy != r->strategy;
+        if (!first)
+            continue;
+        fprintf(out, "  %-11s", r->strategy->name);
+        for (int j = i; j < io->nrecords; j++) {
+            const struct cp_io_record *q = &io->records[j];
+            if (q->strategy != r->strategy)
+                continue;
+            seq = NULL;
+            for (int k = 0; k < io->nrecords; k++)
+                if (io->records[k].requests == q->requests &&
+                    strcmp(io->records[k].strategy->name, "seq") == 0)
+                    seq = &io->records[k];
+            fprintf(out, " %" PRId64 " requests %.3f s (ideal %.3f s", q->requests, q->seconds,
+                    q->ideal_seconds);
+            if (seq != NULL && seq != q && q->seconds > 0)
+                fprintf(out, ", %.1fx seq", seq->seconds / q->seconds);
+            fprintf(out, ");");
+        }
+        fprintf(out, " %s\n", r->strategy->lesson);
+    }
 }
 
 void cp_report_table(FILE *out, const struct cp_env *env, const struct cp_cpu_report *cpu,

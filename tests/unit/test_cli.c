@@ -210,6 +210,10 @@ static void test_invalid_options(void **state)
     expect_error("--workers is not an option of 'conpar'", "--workers", "3", NULL);
     expect_error("--json is not an option of 'conpar serve'", "serve", "--json", "x", NULL);
     expect_error("--out is not an option of 'conpar'", "--out", "x.npy", NULL);
+    expect_error("--preset 'huge': must be 'laptop' (the default) or 'talk'", "--preset", "huge",
+                 NULL);
+    expect_error("--requests 'x'", "--requests", "10,x", NULL);
+    expect_error("at most 4 counts", "--requests", "1,2,3,4,5", NULL);
     expect_error("--json '': needs a file name", "--json", "", NULL);
     expect_error("--mpi-max-count '0'", "--mpi-max-count", "0", NULL);
     expect_error("--mpi-max-count '3G': must be at most 2147483647", "--mpi-max-count", "3G", NULL);
@@ -236,7 +240,8 @@ static void test_durations(void **state)
                            NULL),
                      CP_OK);
     assert_int_equal(o.phases, CP_PHASE_IO);
-    assert_true(o.io.delay == 0.15 && o.io.requests == 20 && o.io.concurrency == 4);
+    assert_true(o.io.delay == 0.15 && o.io.requests[0] == 20 && o.io.concurrency == 4);
+    assert_int_equal(o.io.nrequests, 1);
     assert_int_equal(o.io.server_workers, 0);
     assert_int_equal(o.io.nstrategies, 2);
     assert_string_equal(o.io.strategies[0]->name, "ranks");
@@ -250,7 +255,16 @@ static void test_durations(void **state)
     assert_true(o.serve.delay == 1.0 && o.serve.keep_alive == 1);
     assert_int_equal(parse(&o, NULL), CP_OK);
     assert_int_equal(o.phases, CP_PHASE_CPU | CP_PHASE_IO);
-    assert_true(o.io.requests == 10 && o.io.delay == 2.0 && o.io.server_workers == 10);
+    assert_int_equal(o.io.nrequests, 2);
+    assert_true(o.io.requests[0] == 10 && o.io.requests[1] == 20);
+    assert_true(o.io.delay == 0.2 && o.io.server_workers == 10);
+    assert_int_equal(parse(&o, "--requests", "5,50,1k", NULL), CP_OK);
+    assert_true(o.io.nrequests == 3 && o.io.requests[2] == 1000);
+    /* the preset comes first whatever the order; options beside it win */
+    assert_int_equal(parse(&o, "--size", "1M", "--preset", "talk", NULL), CP_OK);
+    assert_true(o.cpu.size == 1000000 && o.io.delay == 2.0 && o.cpu.chunks == 100);
+    assert_int_equal(parse(&o, "--preset=talk", NULL), CP_OK);
+    assert_true(o.cpu.size == 300000000);
     assert_int_equal(o.io.nstrategies, 4);
 }
 

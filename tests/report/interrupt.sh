@@ -1,0 +1,25 @@
+#!/bin/bash
+# interrupt.sh SIGNAL CODE CHECK_JSON JSON COMMAND...: start COMMAND (which writes JSON), wait
+# until its first checkpoint is written, send SIGNAL, and check that it exits CODE with one
+# `conpar:` line and leaves the measured strategies in a JSON marked incomplete.
+set -u
+sig=$1 want=$2 check=$3 json=$4
+shift 4
+rm -f "$json"
+err=$(mktemp)
+trap 'rm -f "$err"' EXIT
+"$@" >/dev/null 2>"$err" &
+pid=$!
+for _ in $(seq 300); do [ -s "$json" ] && break; sleep 0.1; done
+[ -s "$json" ] || { echo "FAIL: no checkpoint in 30 s"; kill -KILL "$pid"; exit 1; }
+"$check" "$json" complete=false || { echo "FAIL: the checkpoint is not marked incomplete"; exit 1; }
+kill -"$sig" "$pid"
+wait "$pid"
+code=$?
+fail=0
+[ "$code" = "$want" ] || { echo "FAIL: exit $code, expected $want"; fail=1; }
+grep -q "^conpar: interrupted by SIG$sig: the results so far are kept" "$err" ||
+  { echo "FAIL: no interruption message"; fail=1; }
+"$check" "$json" complete=false "exit_status=$want" || { echo "FAIL: final JSON"; fail=1; }
+[ "$fail" = 0 ] || { echo "--- stderr:"; cat "$err"; exit 1; }
+echo "ok: SIG$sig -> exit $code, JSON kept and marked incomplete"

@@ -1,0 +1,38 @@
+# The report: the default run, CSV, checkpoints and interruption. Included from
+# tests/CMakeLists.txt.
+
+add_executable(check_csv check_csv.c)
+target_link_libraries(check_csv PRIVATE conpar_warnings)
+
+# `conpar` with no arguments: both phases on the laptop defaults, exit 0
+conpar_add_run(report.default ARGS JSON_CHECK "strategies=7 io_strategies=8" TIMEOUT 120
+               STDOUT "^Lessons \\(CPU\\):" "^Lessons \\(IO\\):" LABELS report)
+
+# --csv: one row per strategy of both phases, RFC 4180
+set(csv ${CMAKE_CURRENT_BINARY_DIR}/out/report.csv.csv)
+add_test(NAME report.csv
+         COMMAND bash -c "\"$0\" --size 1M --warmup 0 --repeat 1 --requests 3 --delay 10ms \
+--csv \"$1\" >/dev/null && \"$2\" \"$1\" 11 phase strategy seconds.median ok failed.connect \
+latency_seconds.p50"
+                 $<TARGET_FILE:conpar> ${csv} $<TARGET_FILE:check_csv>)
+set_tests_properties(report.csv PROPERTIES LABELS "run;report" TIMEOUT 60 PROCESSORS 2)
+conpar_test_env(report.csv)
+
+# SIGTERM (a Slurm time limit) and SIGINT mid-run: what was measured stays, marked incomplete
+foreach(sig TERM INT)
+  if(sig STREQUAL TERM)
+    set(code 143)
+  else()
+    set(code 130)
+  endif()
+  set(json ${CMAKE_CURRENT_BINARY_DIR}/out/report.interrupt.${sig}.json)
+  add_test(NAME report.interrupt.${sig}
+           COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/report/interrupt.sh ${sig} ${code}
+                   $<TARGET_FILE:check_json> ${json}
+                   $<TARGET_FILE:conpar> --size 10M --repeat 1000 --requests 50 --delay 1s
+                   --json ${json})
+  set_tests_properties(report.interrupt.${sig} PROPERTIES LABELS "run;report" TIMEOUT 90
+                       PROCESSORS 2)
+  conpar_test_env(report.interrupt.${sig})
+endforeach()
+conpar_bad(csv_is_dir "--csv '/tmp': is a directory" --csv /tmp)
