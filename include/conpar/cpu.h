@@ -60,6 +60,7 @@ struct cp_cpu_strategy {
     const char *name;        /* CLI name, as in --cpu-strategies */
     const char *talk_analog; /* what the talk ran for this lesson */
     const char *lesson;      /* one line: what the timing teaches */
+    const char *compare;     /* the strategy its lesson is measured against (NULL: seq) */
     unsigned needs;          /* enum cp_cpu_needs bits */
     /* Optional: set up the strategy's data once before its runs (ctx->data, n, base, state,
      * prepare_seconds). CP_ERR_UNAVAILABLE, agreed by all ranks, skips the strategy with the

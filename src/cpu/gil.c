@@ -17,6 +17,7 @@ const struct cp_cpu_strategy cp_cpu_gil = {
     .name = "gil",
     .talk_analog = "threads under the GIL",
     .lesson = "one global lock turns many threads back into one core",
+    .compare = "simd", /* the same SIMD kernel on one thread */
     .needs = CP_NEEDS_ONE_PROCESS | CP_NEEDS_THREADS,
     .run = run,
 };

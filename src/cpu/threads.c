@@ -12,6 +12,7 @@ const struct cp_cpu_strategy cp_cpu_threads = {
     .name = "threads",
     .talk_analog = "ThreadPoolExecutor, 100 chunks",
     .lesson = "without a GIL threads scale until memory bandwidth runs out",
+    .compare = "simd", /* the same SIMD kernel on one thread */
     .needs = CP_NEEDS_ONE_PROCESS | CP_NEEDS_THREADS,
     .run = run,
 };

@@ -176,10 +176,16 @@ static void cpu_table(FILE *out, const struct cp_env *env, const struct cp_cpu_r
     for (int i = 0; i < cpu->nrecords; i++) {
         const struct cp_cpu_record *r = &cpu->records[i];
         fprintf(out, "  %-11s ", r->strategy->name);
+        const char *base = r->strategy->compare ? r->strategy->compare : "seq";
+        const struct cp_cpu_record *b = NULL;
+        for (int j = 0; j < cpu->nrecords; j++)
+            if (strcmp(cpu->records[j].strategy->name, base) == 0 &&
+                cpu->records[j].skipped[0] == '\0' && cpu->records[j].seconds.median > 0)
+                b = &cpu->records[j];
         if (r->skipped[0] != '\0')
             fprintf(out, "skipped");
-        else if (r->speedup > 0 && strcmp(r->strategy->name, "seq") != 0)
-            fprintf(out, "%.1fx seq", r->speedup);
+        else if (b != NULL && b != r && r->seconds.median > 0)
+            fprintf(out, "%.1fx %s", b->seconds.median / r->seconds.median, base);
         else
             fprintf(out, "%.4f s", r->seconds.median);
         if (r->skipped[0] == '\0' && cpu->stream_gb_per_s_all > 0 && r->gb_per_s > 0)
