@@ -54,6 +54,11 @@ if [ -n "$json" ]; then
   [ -n "$check_json" ] || bad "CONPAR_CHECK_JSON is not set"
   # shellcheck disable=SC2086
   "$check_json" "$json" $json_check || bad "JSON check failed for $json"
+  # and against the JSON Schema in the repository, with Debian's validator
+  if [ -n "${CONPAR_SCHEMA:-}" ]; then
+    "${CONPAR_JSONSCHEMA:-jsonschema}" -i "$json" "$CONPAR_SCHEMA" 2>&1 | grep -v -i deprecat
+    [ "${PIPESTATUS[0]}" = 0 ] || bad "$json does not validate against $CONPAR_SCHEMA"
+  fi
   rm -f "$json"
 fi
 echo "ok: exit $rc"

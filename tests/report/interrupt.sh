@@ -21,5 +21,9 @@ fail=0
 grep -q "^conpar: interrupted by SIG$sig: the results so far are kept" "$err" ||
   { echo "FAIL: no interruption message"; fail=1; }
 "$check" "$json" complete=false "exit_status=$want" || { echo "FAIL: final JSON"; fail=1; }
+if [ -n "${CONPAR_SCHEMA:-}" ]; then
+  "${CONPAR_JSONSCHEMA:-jsonschema}" -i "$json" "$CONPAR_SCHEMA" 2>&1 | grep -v -i deprecat
+  [ "${PIPESTATUS[0]}" = 0 ] || { echo "FAIL: the JSON does not validate"; fail=1; }
+fi
 [ "$fail" = 0 ] || { echo "--- stderr:"; cat "$err"; exit 1; }
 echo "ok: SIG$sig -> exit $code, JSON kept and marked incomplete"
