@@ -105,6 +105,7 @@ enum cp_status cp_env_capture(MPI_Comm comm, int argc, char **argv, struct cp_en
     snprintf(env->compiler, sizeof env->compiler, "unknown");
 #endif
     join_args(argc, argv, env->command_line, sizeof env->command_line);
+    snprintf(env->compile_flags, sizeof env->compile_flags, "%s", CONPAR_BUILD_FLAGS);
     snprintf(env->libcurl, sizeof env->libcurl, "%s", curl_version_info(CURLVERSION_NOW)->version);
     snprintf(env->libmicrohttpd, sizeof env->libmicrohttpd, "%s", MHD_get_version());
     return CP_OK;

@@ -7,6 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+extern char **environ;
+
 #include "conpar/comm.h"
 #include "conpar/report.h"
 #include "fields.h"
@@ -93,6 +95,25 @@ static json_t *environment(const struct cp_env *env)
         env->omp_num_threads[0] ? env->omp_num_threads : NULL, "cpu_model", env->cpu_model,
         "compiler", env->compiler, "command_line", env->command_line);
     add_placement(o, env->placement);
+    json_object_set_new(o, "compile_flags", json_string(env->compile_flags));
+    json_object_set_new(o, "conpar_version", json_string(CONPAR_VERSION));
+    /* the OpenMP and Slurm settings this rank 0 ran under, as they were given */
+    json_t *omp = json_object(), *slurm = json_object();
+    for (char **e = environ; *e != NULL; e++) {
+        const char *eq = strchr(*e, '=');
+        if (eq == NULL || eq - *e >= 128)
+            continue;
+        char name[128];
+        snprintf(name, sizeof name, "%.*s", (int)(eq - *e), *e);
+        if (strncmp(name, "OMP_", 4) == 0 || strncmp(name, "GOMP_", 5) == 0)
+            json_object_set_new(omp, name, json_string(eq + 1));
+        else if (strncmp(name, "SLURM_", 6) == 0)
+            json_object_set_new(slurm, name, json_string(eq + 1));
+    }
+    json_object_set_new(o, "omp_variables", omp);
+    json_object_set_new(o, "slurm", json_object_size(slurm) > 0 ? slurm : json_null());
+    if (json_object_size(slurm) == 0)
+        json_decref(slurm);
     json_object_set_new(o, "libcurl", json_string(env->libcurl));
     json_object_set_new(o, "libmicrohttpd", json_string(env->libmicrohttpd));
     return o;
