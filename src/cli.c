@@ -591,6 +591,14 @@ static enum cp_status set_csv(struct cp_options *o, const char *flag, const char
     return CP_OK;
 }
 
+static enum cp_status set_quiet(struct cp_options *o, const char *flag, const char *arg)
+{
+    (void)flag;
+    (void)arg;
+    o->quiet = 1;
+    return CP_OK;
+}
+
 static enum cp_status set_help(struct cp_options *o, const char *flag, const char *arg)
 {
     (void)flag;
@@ -640,7 +648,8 @@ enum {
     KEY_HEADER_LIMIT,
     KEY_CONNECTION_LIMIT,
     KEY_PRESET,
-    KEY_CSV
+    KEY_CSV,
+    KEY_QUIET
 };
 
 #define BOTH (CP_CMD_RUN | CP_CMD_GENERATE)
@@ -752,6 +761,9 @@ static const struct cp_option options[] = {
      "also write one CSV row per strategy of both phases (the JSON fields, nested ones as "
      "key.sub)",
      set_csv, CP_CMD_RUN},
+    {"quiet", 'q', NULL, NULL,
+     "no progress on stderr (shown only when stderr is a terminal); warnings and errors stay",
+     set_quiet, CP_CMD_RUN | CP_CMD_GENERATE},
     {"help", 'h', NULL, NULL, "show this help and exit", set_help, ALL},
     {"version", 'V', NULL, NULL, "show the version and exit", set_version, ALL},
 };

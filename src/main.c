@@ -6,12 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "conpar/cli.h"
 #include "conpar/comm.h"
 #include "conpar/cpu.h"
 #include "conpar/io.h"
 #include "conpar/placement.h"
+#include "conpar/progress.h"
 #include "conpar/report.h"
 
 /* One line on rank 0's stderr, `conpar: <what>: <why>`. */
@@ -149,6 +151,7 @@ static int run(int argc, char **argv, MPI_Comm comm)
     if (opt.command == CP_CMD_SERVE)
         return serve(&opt, comm);
     cp_stop_install();
+    cp_progress_enable(rank == 0 && !opt.quiet && isatty(STDERR_FILENO));
     if (rank == 0 && opt.json_path != NULL)
         st = cp_report_json_check(opt.json_path, "--json");
     if (st == CP_OK && rank == 0 && opt.csv_path != NULL)

@@ -32,6 +32,7 @@ struct cp_options {
     struct cp_server_options serve; /* conpar serve */
     const char *json_path;          /* --json FILE, or NULL */
     const char *csv_path;           /* --csv FILE, or NULL */
+    int quiet;                      /* --quiet: no progress lines */
     int show_help;
     int show_version;
 };

@@ -30,7 +30,7 @@ struct cp_env {
     char cpu_model[128];
     char compiler[128];
     char command_line[4096];
-    char compile_flags[512]; /* the build type and C flags conpar was built with */
+    char compile_flags[512];              /* the build type and C flags conpar was built with */
     char libcurl[64];                     /* curl_version_info */
     char libmicrohttpd[32];               /* MHD_get_version */
     const struct cp_placement *placement; /* set by the caller after capture, or NULL */

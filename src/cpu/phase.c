@@ -11,6 +11,7 @@
 #include "conpar/cpu.h"
 #include "conpar/gen.h"
 #include "conpar/placement.h"
+#include "conpar/progress.h"
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -253,6 +254,8 @@ static enum cp_status run_collective(const struct cp_cpu_strategy *s, struct cp_
 static enum cp_status make_whole(const struct cp_cpu_options *opt, int threads, double *whole,
                                  struct cp_cpu_report *report)
 {
+    cp_progress(1, "conpar: CPU: %s %" PRId64 " values on rank 0",
+                opt->input ? "reading" : "generating", opt->size);
     double t0 = MPI_Wtime();
     enum cp_status st =
         cp_cpu_fill(opt, MPI_COMM_SELF, 0, opt->size, opt->chunks, threads, whole, NULL);
@@ -436,6 +439,7 @@ static enum cp_status run_strategies(const struct cp_cpu_options *opt, int threa
     enum cp_status st = CP_OK;
     for (int i = 0; i < opt->nstrategies && st == CP_OK; i++) {
         const struct cp_cpu_strategy *s = opt->strategies[i];
+        cp_progress(1, "conpar: CPU: %s (%d of %d)", s->name, i + 1, opt->nstrategies);
         st = cp_stop_check(comm);
         if (st == CP_OK)
             st = manage_whole(opt, i, threads, comm, &whole, report);
@@ -526,6 +530,7 @@ enum cp_status cp_cpu_phase_run(const struct cp_cpu_options *given,
         return st;
 
     st = run_strategies(opt, threads, placement->ok, comm, report);
+    cp_progress_clear();
     if (st == CP_OK && rank == 0) {
         fill_speedups(report);
         /* a verification failure still leaves a full report on rank 0 */

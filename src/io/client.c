@@ -1,6 +1,10 @@
 /* One libcurl transfer, its checks and the tally. */
 #include "client.h"
 
+#include <inttypes.h>
+
+#include "conpar/progress.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
@@ -173,6 +177,12 @@ void cp_io_transfer_end(struct cp_io_transfer *t, const struct cp_io_options *op
     cp_io_tally_add(tally, t->queued, cp_io_now() - t->started, classify(t, opt, rc));
 }
 
+void cp_io_progress(const struct cp_io_ctx *ctx, const struct cp_io_tally *tally)
+{
+    cp_progress(0, "conpar: IO: %" PRId64 " of %" PRId64 " requests done", tally->requests,
+                ctx->requests);
+}
+
 void cp_io_transfer_free(struct cp_io_transfer *t)
 {
     if (t->easy != NULL)
@@ -259,6 +269,7 @@ static void collect(struct cp_io_loop *l)
         struct cp_io_transfer *t = NULL;
         curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, (char **)&t);
         cp_io_transfer_end(t, l->ctx->opt, msg->data.result, l->tally);
+        cp_io_progress(l->ctx, l->tally);
         curl_multi_remove_handle(l->multi, t->easy);
         l->free_slots[l->nfree++] = (int)(t - l->slots);
         l->running--;

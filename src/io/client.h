@@ -35,6 +35,9 @@ void cp_io_transfer_end(struct cp_io_transfer *t, const struct cp_io_options *op
 
 void cp_io_transfer_free(struct cp_io_transfer *t);
 
+/* Show "k of R requests done" on a terminal (main thread only; rate-limited). */
+void cp_io_progress(const struct cp_io_ctx *ctx, const struct cp_io_tally *tally);
+
 #endif
 
 /* The event loop of the async strategies: one curl multi handle with at most `capacity`

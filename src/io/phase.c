@@ -11,6 +11,7 @@
 
 #include "conpar/comm.h"
 #include "conpar/io.h"
+#include "conpar/progress.h"
 
 enum cp_status cp_io_check_url(const char *url)
 {
@@ -177,6 +178,7 @@ static enum cp_status run_one(const struct cp_io_options *opt, const struct cp_i
     double rounds = opt->server_workers > 0 ? ceil(in_flight / opt->server_workers) : 1.0;
     report->timeout_short |= report->timeout < rounds * opt->delay;
     struct cp_io_ctx ctx = {opt, report->url, 0, requests, c, report->timeout, comm};
+    cp_progress(1, "conpar: IO: %s, %" PRId64 " requests", s->name, requests);
     return time_strategy(s, &ctx, rec);
 }
 
@@ -207,6 +209,7 @@ enum cp_status cp_io_phase_run(const struct cp_io_options *opt, MPI_Comm comm,
                 opt->on_record(opt->on_record_arg);
             }
         }
+    cp_progress_clear();
     if (server != NULL)
         cp_server_stop(server, 1.0, &report->server);
     if (st == CP_OK && cp_comm_rank(comm) == 0)

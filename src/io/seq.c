@@ -19,6 +19,7 @@ static enum cp_status run(const struct cp_io_ctx *ctx, struct cp_io_tally *out, 
     for (int64_t i = 0; i < ctx->requests && cp_stop_signal() == 0; i++) {
         cp_io_transfer_begin(&t, t0);
         cp_io_transfer_end(&t, ctx->opt, curl_easy_perform(t.easy), out);
+        cp_io_progress(ctx, out);
     }
     out->cpu_seconds = cp_io_thread_cpu() - cpu0;
     cp_io_transfer_free(&t);

@@ -36,3 +36,9 @@ foreach(sig TERM INT)
   conpar_test_env(report.interrupt.${sig})
 endforeach()
 conpar_bad(csv_is_dir "--csv '/tmp': is a directory" --csv /tmp)
+
+# Progress on a terminal (`script` gives the run one), none with --quiet or into a pipe
+add_test(NAME report.progress
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/report/progress.sh $<TARGET_FILE:conpar>)
+set_tests_properties(report.progress PROPERTIES LABELS "run;report" TIMEOUT 60 PROCESSORS 2)
+conpar_test_env(report.progress)

@@ -1,0 +1,49 @@
+/* Progress lines on a terminal. */
+#include "conpar/progress.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <time.h>
+
+static int enabled, shown;
+static double last;
+
+void cp_progress_enable(int on)
+{
+    enabled = on;
+}
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+void cp_progress(int force, const char *fmt, ...)
+{
+    if (!enabled)
+        return;
+    double t = now();
+    if (!force && t - last < 0.1)
+        return;
+    last = t;
+    char line[160];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    /* carriage return, the line, then erase what a longer earlier line left */
+    fprintf(stderr, "\r%s\033[K", line);
+    fflush(stderr);
+    shown = 1;
+}
+
+void cp_progress_clear(void)
+{
+    if (enabled && shown) {
+        fprintf(stderr, "\r\033[K");
+        fflush(stderr);
+    }
+    shown = 0;
+}
