@@ -1,10 +1,10 @@
 /* check_json FILE [key=value]...: checks a conpar JSON document.
  * Always: schema conpar/1, complete true, every CPU result that ran verified and equal to
  * the reference, min <= median for seconds and min <= avg <= max over ranks, one placement
- * entry per rank. Keys: index=N value=X (strtod, hex floats allowed, or nan) nan_count=N
- * strategies=N ranks=N hosts=N exit_status=N threads=N nodes=N (the window row's node
- * windows) skipped=NAME (that strategy's row is skipped, with a reason) value_text=T (the
- * reference value exactly: an integer's digits, a string, true/false) dtype=NAME.
+ * entry per rank, every core's use within 0-100%. Keys: index=N value=X (strtod, hex floats
+ * allowed, or nan) nan_count=N strategies=N ranks=N hosts=N exit_status=N threads=N nodes=N (the
+ * window row's node windows) skipped=NAME (that strategy's row is skipped, with a reason)
+ * value_text=T (the reference value exactly: an integer's digits, a string, true/false) dtype=NAME.
  * complete=false: the document must be marked incomplete (an interrupted run).
  * IO keys, over every io result: io_strategies=N io_ok=N io_failed=CLASS:N io_bound=1 (seconds
  * at least the ideal, which physics guarantees) io_per_rank=N (the ranks row's per-rank counts
@@ -121,6 +121,11 @@ int main(int argc, char **argv)
         double hi = json_number_value(json_object_get(spread, "max"));
         check(lo <= avg * (1 + 1e-12) && avg <= hi * (1 + 1e-12),
               "rank_seconds not min <= avg <= max");
+        json_t *busy = json_object_get(row, "core_busy_percent"), *pct;
+        size_t c;
+        json_array_foreach(busy, c, pct)
+            check(json_number_value(pct) >= 0 && json_number_value(pct) <= 100,
+                  "a core's use is outside 0-100%");
         check(json_equal(json_object_get(row, "index"), json_object_get(ref, "index")),
               "a result index differs from the reference");
         check(json_equal(json_object_get(row, "value"), json_object_get(ref, "value")),

@@ -17,6 +17,7 @@
 #include "conpar/npy.h"
 #include "conpar/placement.h"
 #include "conpar/status.h"
+#include "conpar/usage.h"
 
 /* What a strategy needs from the launch. */
 enum cp_cpu_needs {
@@ -181,11 +182,16 @@ struct cp_cpu_record {
     double stage_median[CP_STAGE_COUNT]; /* per stage: the slowest rank, median over runs */
     double prepare_seconds;              /* setting up the strategy's data, once */
     int meaningful;                      /* 0 when the placement oversubscribed CPUs while it ran */
-    int nodes;                           /* shared-memory nodes (window), else 0 */
-    double read_seconds;                 /* reading --input in prepare (slowest rank), else 0 */
-    char note[128];                      /* how it ran, from prepare ("" when nothing to say) */
-    double gb_per_s;                     /* bytes scanned / median seconds */
-    double speedup;                      /* seq median / this median, 0 when seq did not run */
+    double bound_seconds; /* the scan at the read probe's bandwidth: the bound to beat */
+    double cpu_seconds;   /* CPU time of every rank's process while it ran (all its runs) */
+    double wall_seconds;  /* wall time of all its runs on rank 0 */
+    int ncores;           /* rank 0's host: cores sampled from /proc/stat, 0 if none */
+    double core_busy[CP_USAGE_MAX_CORES]; /* percent busy per core while it ran */
+    int nodes;                            /* shared-memory nodes (window), else 0 */
+    double read_seconds;                  /* reading --input in prepare (slowest rank), else 0 */
+    char note[128];                       /* how it ran, from prepare ("" when nothing to say) */
+    double gb_per_s;                      /* bytes scanned / median seconds */
+    double speedup;                       /* seq median / this median, 0 when seq did not run */
 };
 
 struct cp_cpu_report {

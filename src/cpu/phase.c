@@ -178,6 +178,9 @@ static enum cp_status time_strategy(const struct cp_cpu_strategy *s, const struc
     enum cp_status st = samples_alloc(&sm, opt->repeat);
     if (all)
         st = cp_comm_agree(ctx->comm, st);
+    struct cp_usage_sample before, after;
+    cp_usage_sample(&before);
+    double wall0 = MPI_Wtime();
     for (int r = 0; r < opt->warmup + opt->repeat && st == CP_OK; r++) {
         struct cp_cpu_run run;
         memset(&run, 0, sizeof run);
@@ -224,6 +227,19 @@ static enum cp_status time_strategy(const struct cp_cpu_strategy *s, const struc
             for (int g = 0; g < CP_STAGE_COUNT; g++)
                 sm.stages[(size_t)g * (size_t)opt->repeat + (size_t)k] = times.max[1 + g];
         }
+    }
+    /* what the cores did while it ran (htop's view), and the CPU time it took */
+    cp_usage_sample(&after);
+    double used = after.process_cpu - before.process_cpu, used_all = used;
+    if (st == CP_OK && all) {
+        int rc = MPI_Reduce(&used, &used_all, 1, MPI_DOUBLE, MPI_SUM, 0, ctx->comm);
+        if (rc != MPI_SUCCESS)
+            st = cp_mpi_fail(rc, "MPI_Reduce(CPU time)", __FILE__, __LINE__);
+    }
+    if (st == CP_OK && root) {
+        rec->cpu_seconds = used_all;
+        rec->wall_seconds = MPI_Wtime() - wall0;
+        cp_usage_between(&before, &after, rec->core_busy, &rec->ncores);
     }
     if (st == CP_OK && root)
         summarise(&sm, (double)opt->size * sizeof(double), rec);
@@ -358,6 +374,13 @@ enum cp_status cp_cpu_phase_check(const struct cp_cpu_options *opt, MPI_Comm com
 
 static void fill_speedups(struct cp_cpu_report *report)
 {
+    double bytes = (double)report->options.size * sizeof(double);
+    for (int i = 0; i < report->nrecords; i++) {
+        struct cp_cpu_record *r = &report->records[i];
+        double gbs = r->threads > 1 || r->ranks > 1 ? report->stream_gb_per_s_all
+                                                    : report->stream_gb_per_s_1;
+        r->bound_seconds = gbs > 0 ? bytes / (gbs * 1e9) : 0;
+    }
     const struct cp_cpu_record *seq = NULL;
     for (int i = 0; i < report->nrecords; i++)
         if (strcmp(report->records[i].strategy->name, "seq") == 0 &&

@@ -199,6 +199,80 @@ static json_t *json_speedup(const void *rec)
     return r->speedup > 0 ? json_real(r->speedup) : json_null();
 }
 
+static double cpu_per_wall(const struct cp_cpu_record *r)
+{
+    return r->wall_seconds > 0 ? r->cpu_seconds / r->wall_seconds : 0;
+}
+
+/* busy when the CPU time is at least half of what its threads and ranks could use */
+static const char *cpu_label(double ratio, int lanes)
+{
+    return ratio >= 0.5 * (lanes > 0 ? lanes : 1) ? "CPU-bound" : "waiting";
+}
+
+static void text_cpu_wall(const void *rec, char *buf, size_t size)
+{
+    const struct cp_cpu_record *r = rec;
+    if (skipped(r))
+        snprintf(buf, size, "-");
+    else
+        snprintf(buf, size, "%.2f %s", cpu_per_wall(r),
+                 cpu_label(cpu_per_wall(r), r->threads * r->ranks));
+}
+
+static json_t *json_cpu_wall(const void *rec)
+{
+    const struct cp_cpu_record *r = rec;
+    return json_pack("{s:f, s:f, s:f, s:s}", "cpu_seconds", r->cpu_seconds, "wall_seconds",
+                     r->wall_seconds, "ratio", cpu_per_wall(r), "label",
+                     cpu_label(cpu_per_wall(r), r->threads * r->ranks));
+}
+
+static double efficiency(const struct cp_cpu_record *r)
+{
+    int lanes = r->threads * r->ranks;
+    return r->speedup > 0 && lanes > 0 ? r->speedup / lanes : 0;
+}
+
+static void text_efficiency(const void *rec, char *buf, size_t size)
+{
+    const struct cp_cpu_record *r = rec;
+    if (skipped(r) || efficiency(r) <= 0)
+        snprintf(buf, size, "-");
+    else
+        snprintf(buf, size, "%.2f", efficiency(r));
+}
+
+static json_t *json_efficiency(const void *rec)
+{
+    const struct cp_cpu_record *r = rec;
+    return efficiency(r) > 0 ? json_real(efficiency(r)) : json_null();
+}
+
+static void text_bound(const void *rec, char *buf, size_t size)
+{
+    const struct cp_cpu_record *r = rec;
+    if (r->bound_seconds > 0)
+        snprintf(buf, size, "%.4f", r->bound_seconds);
+    else
+        snprintf(buf, size, "-");
+}
+
+static json_t *json_bound(const void *rec)
+{
+    const struct cp_cpu_record *r = rec;
+    return r->bound_seconds > 0 ? json_real(r->bound_seconds) : json_null();
+}
+
+static json_t *json_core_busy(const void *rec)
+{
+    const struct cp_cpu_record *r = rec;
+    json_t *a = json_array();
+    for (int c = 0; c < r->ncores; c++)
+        json_array_append_new(a, json_real(r->core_busy[c]));
+    return a;
+}
+
 static void text_gbs(const void *rec, char *buf, size_t size)
 {
     const struct cp_cpu_record *r = rec;
@@ -284,8 +358,12 @@ const struct cp_field cp_cpu_fields[] = {
     {"note", NULL, NULL, json_note},
     {"timing_meaningful", NULL, NULL, json_meaningful},
     {"skipped", NULL, NULL, json_skipped},
+    {"bound_seconds", "bound", text_bound, json_bound},
     {"speedup_vs_seq", "speedup", text_speedup, json_speedup},
+    {"efficiency", "eff.", text_efficiency, json_efficiency},
     {"gb_per_s", "GB/s", text_gbs, json_gbs},
+    {"cpu_time", "CPU/wall", text_cpu_wall, json_cpu_wall},
+    {"core_busy_percent", NULL, NULL, json_core_busy},
     {"value", "value", text_value, json_value},
     {"index", "index", text_index, json_index},
     {"nd_index", NULL, NULL, json_nd},
@@ -453,6 +531,28 @@ static json_t *io_json_queue(const void *rec)
                      t->queue_max);
 }
 
+static double io_efficiency(const struct cp_io_record *r)
+{
+    return r->seconds > 0 ? r->ideal_seconds / r->seconds : 0;
+}
+
+static void io_text_efficiency(const void *rec, char *buf, size_t size)
+{
+    snprintf(buf, size, "%.3f", io_efficiency(rec));
+}
+
+static json_t *io_json_efficiency(const void *rec)
+{
+    return json_real(io_efficiency(rec));
+}
+
+static void io_text_cpu_wall(const void *rec, char *buf, size_t size)
+{
+    const struct cp_io_record *r = rec;
+    double ratio = r->seconds > 0 ? r->tally.cpu_seconds / r->seconds : 0;
+    snprintf(buf, size, "%.3f %s", ratio, ratio >= 0.5 ? "CPU-bound" : "IO-bound/waiting");
+}
+
 static void io_text_cpu(const void *rec, char *buf, size_t size)
 {
     const struct cp_io_tally *t = &((const struct cp_io_record *)rec)->tally;
@@ -484,6 +584,7 @@ const struct cp_field cp_io_fields[] = {
     {"concurrency_capped", NULL, NULL, io_json_capped},
     {"seconds", "seconds", io_text_seconds, io_json_seconds},
     {"ideal_seconds", "ideal", io_text_ideal, io_json_ideal},
+    {"efficiency", "ideal/s", io_text_efficiency, io_json_efficiency},
 
     {"ok", "ok", io_text_ok, io_json_ok},
     {"failed", "failed", io_text_failed, io_json_failed},
@@ -494,6 +595,7 @@ const struct cp_field cp_io_fields[] = {
     {"latency_seconds", NULL, NULL, io_json_latency},
     {"queue_seconds", NULL, NULL, io_json_queue},
     {"client_cpu_us_per_request", "CPU us/req", io_text_cpu, NULL},
+    {"client_cpu_per_wall", "CPU/wall", io_text_cpu_wall, NULL},
     {"client_cpu_seconds", NULL, NULL, io_json_cpu},
     {"per_rank", NULL, NULL, io_json_per_rank},
 };

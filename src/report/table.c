@@ -166,11 +166,40 @@ static void render(FILE *out, const struct cp_field *fields, size_t nfields, con
         }
 }
 
+/* Every core's use while each strategy ran, as bars (the talk's htop screenshots). */
+static void usage_bars(FILE *out, const struct cp_cpu_report *cpu)
+{
+    int ncores = 0;
+    for (int i = 0; i < cpu->nrecords; i++)
+        ncores = cpu->records[i].ncores > ncores ? cpu->records[i].ncores : ncores;
+    if (ncores == 0)
+        return;
+    fprintf(out, "  CPU use per core while each ran (rank 0's host, /proc/stat):\n");
+    for (int i = 0; i < cpu->nrecords; i++) {
+        const struct cp_cpu_record *r = &cpu->records[i];
+        if (r->skipped[0] != '\0' || r->ncores == 0)
+            continue;
+        fprintf(out, "  %-11s", r->strategy->name);
+        for (int c = 0; c < r->ncores; c++) {
+            if (r->ncores > 8) { /* one glyph per core */
+                static const char glyphs[] = " .:-=+*#%@";
+                fputc(glyphs[(int)(r->core_busy[c] / 100.0 * 9.0 + 0.5)], out);
+                continue;
+            }
+            int fill = (int)(r->core_busy[c] / 10.0 + 0.5);
+            fprintf(out, " cpu%d [%.*s%.*s] %3.0f%%", c, fill, "##########", 10 - fill,
+                    "          ", r->core_busy[c]);
+        }
+        fputc('\n', out);
+    }
+}
+
 static void cpu_table(FILE *out, const struct cp_env *env, const struct cp_cpu_report *cpu)
 {
     preamble(out, env, cpu);
     render(out, cp_cpu_fields, cp_cpu_nfields, cpu->records, sizeof cpu->records[0], cpu->nrecords);
     details(out, cpu);
+    usage_bars(out, cpu);
     fputc('\n', out);
     fprintf(out, "Lessons (CPU):\n");
     for (int i = 0; i < cpu->nrecords; i++) {
