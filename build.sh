@@ -9,7 +9,8 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 PACKAGES=(build-essential cmake pkg-config openmpi-bin libopenmpi-dev libjansson-dev
-          libcmocka-dev libcurl4-openssl-dev libmicrohttpd-dev curl python3-jsonschema)
+          libcmocka-dev libcurl4-openssl-dev libmicrohttpd-dev curl python3-jsonschema
+          gnuplot-nox)
 
 missing_packages() {
   local p

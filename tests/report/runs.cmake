@@ -42,3 +42,14 @@ add_test(NAME report.progress
          COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/report/progress.sh $<TARGET_FILE:conpar>)
 set_tests_properties(report.progress PROPERTIES LABELS "run;report" TIMEOUT 60 PROCESSORS 2)
 conpar_test_env(report.progress)
+
+# tools/chart.sh turns a run's JSON into PNG charts with gnuplot
+set(chart_json ${CMAKE_CURRENT_BINARY_DIR}/out/report.chart.json)
+add_test(NAME report.chart
+         COMMAND bash -c "\"$0\" --size 1M --warmup 0 --repeat 1 --requests 3,6 --delay 10ms \
+--json \"$1\" >/dev/null && rm -rf \"$1.d\" && bash \"$2\" \"$1.d\" \"$1\" \"$1\" >/dev/null && \
+for p in cpu io; do head -c 8 \"$1.d/$p.png\" | od -An -tx1 | grep -q '89 50 4e 47 0d 0a 1a 0a' \
+|| { echo \"no PNG: $p\"; exit 1; }; done"
+                 $<TARGET_FILE:conpar> ${chart_json} ${PROJECT_SOURCE_DIR}/tools/chart.sh)
+set_tests_properties(report.chart PROPERTIES LABELS "run;report" TIMEOUT 60 PROCESSORS 2)
+conpar_test_env(report.chart)
