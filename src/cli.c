@@ -654,7 +654,7 @@ enum {
 
 #define BOTH (CP_CMD_RUN | CP_CMD_GENERATE)
 #define SERVED (CP_CMD_RUN | CP_CMD_SERVE) /* the embedded server and conpar serve */
-#define ALL (CP_CMD_RUN | CP_CMD_GENERATE | CP_CMD_SERVE)
+#define ALL (CP_CMD_RUN | CP_CMD_GENERATE | CP_CMD_SERVE | CP_CMD_DOCTOR)
 
 static const struct cp_option options[] = {
     {"preset", KEY_PRESET, "NAME", "laptop",
@@ -668,7 +668,7 @@ static const struct cp_option options[] = {
     {"size", 'n', "N", "100M",
      "elements in the array; K M G T = 10^3..10^12, Ki..Ti = "
      "2^10..2^40, 1e9 and 2.5e8 forms",
-     set_size, BOTH},
+     set_size, BOTH | CP_CMD_DOCTOR},
     {"seed", 's', "S", "42", "generator seed, 0..2^64-1 (element i depends only on seed and i)",
      set_seed, BOTH},
     {"dtype", KEY_DTYPE, "TYPE", "float64", "generate: float64 or float32 (rounded to nearest)",
@@ -682,7 +682,7 @@ static const struct cp_option options[] = {
     {"threads", 't', "T", "see text",
      "OpenMP threads per rank (default: OMP_NUM_THREADS, else the CPUs of the rank's "
      "affinity mask divided among the ranks sharing them)",
-     set_threads, BOTH},
+     set_threads, BOTH | CP_CMD_DOCTOR},
     {"chunks", KEY_CHUNKS, "C", "100",
      "chunks the threaded strategies split the array into (shared out among ranks)", set_chunks,
      CP_CMD_RUN},
@@ -716,7 +716,7 @@ static const struct cp_option options[] = {
      set_io_strategies, CP_CMD_RUN},
     {"url", KEY_URL, "URL", "embedded server",
      "IO phase: the server to request (without it conpar serves itself on loopback)", set_url,
-     CP_CMD_RUN},
+     CP_CMD_RUN | CP_CMD_DOCTOR},
     {"requests", KEY_REQUESTS, "R[,R...]", "10,20",
      "IO phase: requests per strategy; each count runs every strategy", set_requests, CP_CMD_RUN},
     {"concurrency", KEY_CONCURRENCY, "C", "per strategy",
@@ -733,9 +733,9 @@ static const struct cp_option options[] = {
     {"timeout", KEY_TIMEOUT, "T", "max(10s, 5 x delay)", "IO phase: seconds per request",
      set_timeout, CP_CMD_RUN},
     {"expect-status", KEY_EXPECT_STATUS, "CODE", "200", "IO phase: the status a response must have",
-     set_expect_status, CP_CMD_RUN},
+     set_expect_status, CP_CMD_RUN | CP_CMD_DOCTOR},
     {"expect-body", KEY_EXPECT_BODY, "TEXT", "Hello World!",
-     "IO phase: the body a response must have", set_expect_body, CP_CMD_RUN},
+     "IO phase: the body a response must have", set_expect_body, CP_CMD_RUN | CP_CMD_DOCTOR},
     {"workers", KEY_WORKERS, "W", "10", "serve: requests in service at once (0 = no limit)",
      set_workers, CP_CMD_SERVE},
     {"bind", KEY_BIND, "ADDR", "127.0.0.1", "serve: the address to listen on", set_bind,
@@ -825,14 +825,17 @@ static enum cp_status check_plant(const char *flag, int64_t index, int64_t size)
 
 static const char *command_name(enum cp_command c)
 {
-    return c == CP_CMD_GENERATE ? "conpar generate" : c == CP_CMD_SERVE ? "conpar serve" : "conpar";
+    return c == CP_CMD_GENERATE ? "conpar generate"
+           : c == CP_CMD_SERVE  ? "conpar serve"
+           : c == CP_CMD_DOCTOR ? "conpar doctor"
+                                : "conpar";
 }
 
 /* Combinations that cannot work, once every option is known. */
 static enum cp_status check_combination(const struct cp_options *o)
 {
     enum cp_status st = CP_OK;
-    if (o->command == CP_CMD_SERVE)
+    if (o->command == CP_CMD_SERVE || o->command == CP_CMD_DOCTOR)
         return CP_OK;
     if (o->command == CP_CMD_GENERATE)
         return o->out_path == NULL
@@ -876,8 +879,11 @@ enum cp_status cp_cli_parse(int argc, char **argv, struct cp_options *o)
             break;
     }
     /* a subcommand comes first: `conpar generate --size 1M --out a.npy` */
-    if (argc > 1 && (strcmp(argv[1], "generate") == 0 || strcmp(argv[1], "serve") == 0)) {
-        o->command = strcmp(argv[1], "serve") == 0 ? CP_CMD_SERVE : CP_CMD_GENERATE;
+    if (argc > 1 && (strcmp(argv[1], "generate") == 0 || strcmp(argv[1], "serve") == 0 ||
+                     strcmp(argv[1], "doctor") == 0)) {
+        o->command = strcmp(argv[1], "serve") == 0    ? CP_CMD_SERVE
+                     : strcmp(argv[1], "doctor") == 0 ? CP_CMD_DOCTOR
+                                                      : CP_CMD_GENERATE;
         argc--;
         argv++;
     }
@@ -932,15 +938,18 @@ enum cp_status cp_cli_parse(int argc, char **argv, struct cp_options *o)
 
 void cp_cli_help(FILE *out)
 {
-    fprintf(
-        out,
-        "Usage: conpar [OPTIONS]\n"
-        "       mpirun -np N [--hostfile FILE] conpar [OPTIONS]\n"
-        "       [mpirun -np N] conpar generate --size N [--seed S] [--dtype T] --out FILE.npy\n\n"
-        "Measures the lessons of \"Concurrency and Parallelism in Python\" in C: the max and\n"
-        "argmax of a large array (generated, or a numpy .npy file) by every strategy, each\n"
-        "answer verified. `generate` writes the generated array as .npy with MPI-IO.\n\n"
-        "Options:\n");
+    fprintf(out,
+            "Usage: conpar [OPTIONS]\n"
+            "       mpirun -np N [--hostfile FILE] conpar [OPTIONS]\n"
+            "       [mpirun -np N] conpar generate --size N [--seed S] [--dtype T] --out FILE.npy\n"
+            "       conpar serve [--port P] [--workers W] [--delay D]\n"
+            "       [mpirun -np N] conpar doctor [--url URL] [--size N]\n\n"
+            "Measures the lessons of \"Concurrency and Parallelism in Python\" in C: the max and\n"
+            "argmax of a large array (generated, or a numpy .npy file) by every strategy, each\n"
+            "answer verified; then many requests to a slow server by every strategy. `generate`\n"
+            "writes the generated array as .npy with MPI-IO; `serve` is the slow server alone;\n"
+            "`doctor` checks that a run can work here.\n\n"
+            "Options:\n");
     for (size_t i = 0; i < NOPTIONS; i++) {
         char left[64];
         char shortname[8] = "    ";

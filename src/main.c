@@ -11,6 +11,7 @@
 #include "conpar/cli.h"
 #include "conpar/comm.h"
 #include "conpar/cpu.h"
+#include "conpar/doctor.h"
 #include "conpar/io.h"
 #include "conpar/placement.h"
 #include "conpar/progress.h"
@@ -150,6 +151,8 @@ static int run(int argc, char **argv, MPI_Comm comm)
         return generate(&opt, comm);
     if (opt.command == CP_CMD_SERVE)
         return serve(&opt, comm);
+    if (opt.command == CP_CMD_DOCTOR)
+        return cp_doctor_run(&opt, comm);
     cp_stop_install();
     cp_progress_enable(rank == 0 && !opt.quiet && isatty(STDERR_FILENO));
     if (rank == 0 && opt.json_path != NULL)

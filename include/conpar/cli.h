@@ -19,7 +19,12 @@ enum cp_phase_bits { CP_PHASE_CPU = 1u << 0, CP_PHASE_IO = 1u << 1 };
 #define CP_DEFAULT_SEED 42
 #define CP_DEFAULT_CHUNKS 100 /* the talk's chunk count */
 
-enum cp_command { CP_CMD_RUN = 1u << 0, CP_CMD_GENERATE = 1u << 1, CP_CMD_SERVE = 1u << 2 };
+enum cp_command {
+    CP_CMD_RUN = 1u << 0,
+    CP_CMD_GENERATE = 1u << 1,
+    CP_CMD_SERVE = 1u << 2,
+    CP_CMD_DOCTOR = 1u << 3
+};
 
 struct cp_options {
     enum cp_command command; /* conpar, or conpar generate */

@@ -53,3 +53,12 @@ for p in cpu io; do head -c 8 \"$1.d/$p.png\" | od -An -tx1 | grep -q '89 50 4e 
                  $<TARGET_FILE:conpar> ${chart_json} ${PROJECT_SOURCE_DIR}/tools/chart.sh)
 set_tests_properties(report.chart PROPERTIES LABELS "run;report" TIMEOUT 60 PROCESSORS 2)
 conpar_test_env(report.chart)
+
+# conpar doctor: every check printed; a dead --url fails it (exit 1)
+conpar_add_run(report.doctor ARGS doctor RANKS singleton 2
+               STDOUT "^ok +mpi +" "^ok +threads" "^ok +shm" "^ok +memory" "^ok +open files"
+                      "^ok +server +embedded server http://127.0.0.1:[0-9]+/ answered 200"
+                      "^conpar doctor: all set" LABELS report TIMEOUT 60)
+conpar_add_run(report.doctor_dead_url ARGS doctor --url http://127.0.0.1:1/ EXIT 1
+               STDOUT "^FAIL +server +--url http://127.0.0.1:1/: Couldn't connect"
+                      "^conpar doctor: something failed" LABELS report TIMEOUT 60)
