@@ -591,6 +591,36 @@ static enum cp_status set_csv(struct cp_options *o, const char *flag, const char
     return CP_OK;
 }
 
+static enum cp_status set_sweep(struct cp_options *o, const char *flag, const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    size_t klen = eq ? (size_t)(eq - arg) : 0;
+    if (eq != NULL && klen == 7 && strncmp(arg, "threads", 7) == 0)
+        o->sweep = "threads";
+    else if (eq != NULL && klen == 11 && strncmp(arg, "concurrency", 11) == 0)
+        o->sweep = "concurrency";
+    else
+        return CP_FAIL(CP_ERR_USAGE,
+                       "%s '%s': must be threads=LIST or concurrency=LIST (e.g. threads=1,2,4)",
+                       flag, arg);
+    o->nsweep = 0;
+    for (const char *p = eq + 1;;) {
+        size_t len = strcspn(p, ",");
+        char one[32];
+        snprintf(one, sizeof one, "%.*s", (int)(len < 31 ? len : 31), p);
+        int64_t v;
+        if (o->nsweep == 8)
+            return CP_FAIL(CP_ERR_USAGE, "%s '%s': at most 8 values", flag, arg);
+        enum cp_status st = cp_parse_int(flag, one, 1, 1000000, &v);
+        if (st != CP_OK)
+            return st;
+        o->sweep_values[o->nsweep++] = (int)v;
+        if (p[len] == '\0')
+            return CP_OK;
+        p += len + 1;
+    }
+}
+
 static enum cp_status set_quiet(struct cp_options *o, const char *flag, const char *arg)
 {
     (void)flag;
@@ -649,7 +679,8 @@ enum {
     KEY_CONNECTION_LIMIT,
     KEY_PRESET,
     KEY_CSV,
-    KEY_QUIET
+    KEY_QUIET,
+    KEY_SWEEP
 };
 
 #define BOTH (CP_CMD_RUN | CP_CMD_GENERATE)
@@ -761,6 +792,10 @@ static const struct cp_option options[] = {
      "also write one CSV row per strategy of both phases (the JSON fields, nested ones as "
      "key.sub)",
      set_csv, CP_CMD_RUN},
+    {"sweep", KEY_SWEEP, "KEY=LIST", "none",
+     "threads=1,2,4 repeats the CPU phase per thread count; concurrency=1,10,100 the IO phase "
+     "per concurrency; prints a scaling table (speedup, efficiency)",
+     set_sweep, CP_CMD_RUN},
     {"quiet", 'q', NULL, NULL,
      "no progress on stderr (shown only when stderr is a terminal); warnings and errors stay",
      set_quiet, CP_CMD_RUN | CP_CMD_GENERATE},

@@ -70,13 +70,24 @@ static enum cp_status check_cpu_input(struct cp_options *opt, MPI_Comm comm)
     return st;
 }
 
-/* The phases in order; *cpu_ok / *io_ok say whether their reports hold rows to show. The
- * first failure's line is kept in first_error. */
+/* What the phases of one run produced. */
+struct results {
+    struct cp_cpu_report cpu;
+    struct cp_io_report io;
+    int cpu_rows, io_rows;  /* the reports hold rows to show */
+    char first_error[1024]; /* the first failure's line */
+};
+
+/* The phases in order, into *r (zeroed here). */
 static enum cp_status run_phases(const struct cp_options *opt, const struct cp_placement *pl,
-                                 MPI_Comm comm, struct cp_cpu_report *cpu, int *cpu_rows,
-                                 struct cp_io_report *io, int *io_rows, char *first_error,
-                                 size_t size)
+                                 MPI_Comm comm, struct results *r)
 {
+    memset(r, 0, sizeof *r);
+    struct cp_cpu_report *cpu = &r->cpu;
+    struct cp_io_report *io = &r->io;
+    int *cpu_rows = &r->cpu_rows, *io_rows = &r->io_rows;
+    char *first_error = r->first_error;
+    size_t size = sizeof r->first_error;
     int rank = cp_comm_rank(comm);
     enum cp_status outcome = CP_OK;
     if (opt->phases & CP_PHASE_CPU) {
@@ -127,8 +138,48 @@ static void write_checkpoint(void *arg)
     /* a phase that has not started has nothing to show */
     const struct cp_cpu_report *cpu = c->cpu->simd_isa != NULL ? c->cpu : NULL;
     const struct cp_io_report *io = c->io->nrecords > 0 ? c->io : NULL;
-    if (cp_report_json_write(c->path, c->env, cpu, io, 0, CP_OK) != CP_OK)
+    if (cp_report_json_write(c->path, c->env, cpu, io, NULL, 0, CP_OK) != CP_OK)
         fprintf(stderr, "conpar: warning: checkpoint: %s\n", cp_error_message());
+}
+
+/* One phase per value of --sweep; every strategy's time becomes a point. */
+static enum cp_status run_sweep(struct cp_options *opt, MPI_Comm comm, struct cp_sweep *sw)
+{
+    int rank = cp_comm_rank(comm), threads = strcmp(opt->sweep, "threads") == 0;
+    memset(sw, 0, sizeof *sw);
+    sw->parameter = opt->sweep;
+    opt->phases = threads ? CP_PHASE_CPU : CP_PHASE_IO;
+    enum cp_status st = CP_OK;
+    for (int v = 0; v < opt->nsweep && st == CP_OK; v++) {
+        int value = opt->sweep_values[v];
+        sw->values[sw->nvalues++] = value;
+        struct cp_placement pl;
+        opt->cpu.threads = threads ? value : opt->cpu.threads;
+        opt->io.concurrency = threads ? opt->io.concurrency : value;
+        st = cp_comm_agree(comm, cp_placement_capture(comm, opt->cpu.threads, &pl));
+        if (st != CP_OK)
+            break;
+        struct results *r = malloc(sizeof *r);
+        st = cp_comm_agree(comm, r == NULL ? CP_FAIL(CP_ERR_NOMEM, "out of memory") : CP_OK);
+        if (st == CP_OK)
+            st = run_phases(opt, &pl, comm, r);
+        for (int i = 0; st == CP_OK && rank == 0 && i < r->cpu.nrecords; i++)
+            sw->points[sw->npoints++] = (struct cp_sweep_point){
+                r->cpu.records[i].strategy->name, 0, value, r->cpu.records[i].seconds.median};
+        for (int i = 0; st == CP_OK && rank == 0 && i < r->io.nrecords; i++)
+            sw->points[sw->npoints++] =
+                (struct cp_sweep_point){r->io.records[i].strategy->name, r->io.records[i].requests,
+                                        value, r->io.records[i].seconds};
+        if (r != NULL) {
+            if (st != CP_OK)
+                cp_error_set(st, r->first_error);
+            cp_cpu_report_free(&r->cpu);
+            cp_io_report_free(&r->io);
+        }
+        free(r);
+        cp_placement_free(&pl);
+    }
+    return st;
 }
 
 static int run(int argc, char **argv, MPI_Comm comm)
@@ -179,31 +230,47 @@ static int run(int argc, char **argv, MPI_Comm comm)
     for (int i = 0; rank == 0 && i < placement.nwarnings; i++)
         fprintf(stderr, "conpar: warning: %s\n", placement.warnings[i]);
 
-    struct cp_cpu_report cpu;
-    struct cp_io_report io;
-    memset(&cpu, 0, sizeof cpu);
-    memset(&io, 0, sizeof io);
-    int cpu_rows = 0, io_rows = 0;
-    char first_error[1024] = "";
+    if (opt.sweep != NULL) {
+        struct cp_sweep *sw = malloc(sizeof *sw);
+        st = cp_comm_agree(comm, sw == NULL ? CP_FAIL(CP_ERR_NOMEM, "out of memory") : CP_OK);
+        if (st == CP_OK)
+            st = run_sweep(&opt, comm, sw);
+        if (rank == 0 && st == CP_OK) {
+            cp_report_sweep_table(stdout, sw);
+            if (opt.json_path != NULL)
+                st = cp_report_json_write(opt.json_path, &env, NULL, NULL, sw, 1, CP_OK);
+        }
+        free(sw);
+        cp_placement_free(&placement);
+        cp_env_free(&env);
+        st = cp_comm_agree(comm, st);
+        return st == CP_OK ? 0 : fail(rank, st);
+    }
+    struct results *r = calloc(1, sizeof *r); /* the reports are large: on the heap */
+    st = cp_comm_agree(comm, r == NULL ? CP_FAIL(CP_ERR_NOMEM, "out of memory") : CP_OK);
+    if (st != CP_OK) {
+        cp_placement_free(&placement);
+        cp_env_free(&env);
+        return fail(rank, st);
+    }
     /* the JSON is rewritten after every strategy, marked incomplete until the end */
-    struct checkpoint cp = {opt.json_path, &env, &cpu, &io};
+    struct checkpoint cp = {opt.json_path, &env, &r->cpu, &r->io};
     if (opt.json_path != NULL) {
         opt.cpu.on_record = opt.io.on_record = write_checkpoint;
         opt.cpu.on_record_arg = opt.io.on_record_arg = &cp;
     }
-    enum cp_status outcome = run_phases(&opt, &placement, comm, &cpu, &cpu_rows, &io, &io_rows,
-                                        first_error, sizeof first_error);
+    enum cp_status outcome = run_phases(&opt, &placement, comm, r);
     if (outcome != CP_OK)
-        cp_error_set(outcome, first_error);
+        cp_error_set(outcome, r->first_error);
     int interrupted = outcome == CP_ERR_INTERRUPTED;
-    if (rank == 0 && (cpu_rows || io_rows || interrupted)) {
-        const struct cp_cpu_report *c = cpu_rows ? &cpu : NULL;
-        const struct cp_io_report *i = io_rows ? &io : NULL;
-        if (cpu_rows || io_rows)
+    if (rank == 0 && (r->cpu_rows || r->io_rows || interrupted)) {
+        const struct cp_cpu_report *c = r->cpu_rows ? &r->cpu : NULL;
+        const struct cp_io_report *i = r->io_rows ? &r->io : NULL;
+        if (c != NULL || i != NULL)
             cp_report_table(stdout, &env, c, i);
         fflush(stdout);
         st = opt.json_path != NULL
-                 ? cp_report_json_write(opt.json_path, &env, c, i, !interrupted, outcome)
+                 ? cp_report_json_write(opt.json_path, &env, c, i, NULL, !interrupted, outcome)
                  : CP_OK;
         if (st == CP_OK && opt.csv_path != NULL)
             st = cp_report_csv_write(opt.csv_path, c, i);
@@ -211,11 +278,12 @@ static int run(int argc, char **argv, MPI_Comm comm)
             outcome = st;
         } else if (st != CP_OK) {
             fprintf(stderr, "conpar: %s\n", cp_error_message());
-            cp_error_set(outcome, first_error);
+            cp_error_set(outcome, r->first_error);
         }
     }
-    cp_cpu_report_free(&cpu);
-    cp_io_report_free(&io);
+    cp_cpu_report_free(&r->cpu);
+    cp_io_report_free(&r->io);
+    free(r);
     cp_placement_free(&placement);
     cp_env_free(&env);
     outcome = cp_comm_agree(comm, outcome);

@@ -6,6 +6,7 @@
  * window row's node windows) skipped=NAME (that strategy's row is skipped, with a reason)
  * value_text=T (the reference value exactly: an integer's digits, a string, true/false) dtype=NAME.
  * complete=false: the document must be marked incomplete (an interrupted run).
+ * sweep_points=N: the sweep section holds N points.
  * IO keys, over every io result: io_strategies=N io_ok=N io_failed=CLASS:N io_bound=1 (seconds
  * at least the ideal, which physics guarantees) io_per_rank=N (the ranks row's per-rank counts
  * sum to N over N ranks... given as the request total); server_peak_max=N server_peak_min=N
@@ -168,6 +169,10 @@ int main(int argc, char **argv)
             check(json_integer_value(json_object_get(doc, "exit_status")) == atoll(want), msg);
         else if (strcmp(key, "threads") == 0)
             check(json_integer_value(json_object_get(cpu, "threads")) == atoll(want), msg);
+        else if (strcmp(key, "sweep_points") == 0)
+            check(json_array_size(json_object_get(json_object_get(doc, "sweep"), "points")) ==
+                      (size_t)atoll(want),
+                  msg);
         else if (strcmp(key, "complete") == 0)
             continue; /* checked above */
         else if (strncmp(key, "io_", 3) == 0 || strncmp(key, "server_", 7) == 0)

@@ -3,6 +3,7 @@
 #   OUTDIR/cpu.png   median seconds per CPU strategy, one bar per JSON, labelled with the talk's
 #                    analog
 #   OUTDIR/io.png    seconds per IO strategy and request count
+#   OUTDIR/sweep.png speedup curves of a --sweep run
 # The seconds axis is logarithmic when the values span more than a decade.
 # Needs gnuplot (apt-get install gnuplot-nox) and python3 (to read the JSON).
 set -euo pipefail
@@ -52,9 +53,28 @@ def io_rows(d):
     return rows
 io = write("io", io_rows, lambda r: r["seconds"])
 ideal = write("ideal", io_rows, lambda r: r["ideal_seconds"])
-open(f"{out}/counts", "w").write(f"{cpu} {io} {len(docs)}\n")
+# a sweep: speedup over the first value, per strategy (and request count), from the first JSON
+sweeps = [d["sweep"] for d in docs if d.get("sweep")]
+nsweep = 0
+if sweeps:
+    sw = sweeps[0]
+    series = {}
+    for p in sw["points"]:
+        name = p["strategy"] + (f" R={p['requests']}" if p.get("requests") else "")
+        series.setdefault(name, {})[p["value"]] = p["seconds"]
+    with open(f"{out}/sweep.dat", "w") as f:
+        for name, pts in series.items():
+            first = pts.get(sw["values"][0])
+            f.write(f'"{name}"\n')
+            for v in sw["values"]:
+                if first and pts.get(v):
+                    f.write(f"{v} {first / pts[v]}\n")
+            f.write("\n\n")
+            nsweep += 1
+    open(f"{out}/sweep.param", "w").write(sw["parameter"] + "\n")
+open(f"{out}/counts", "w").write(f"{cpu} {io} {len(docs)} {nsweep}\n")
 PY
-read -r ncpu nio ndocs <"$data/counts"
+read -r ncpu nio ndocs nsweep <"$data/counts"
 
 plot() { # name title ylabel
   local name=$1 title=$2 ylabel=$3 scale low
@@ -80,4 +100,18 @@ GP
 }
 [ "$ncpu" -gt 0 ] && plot cpu "conpar CPU phase: median seconds per strategy" "seconds" && echo "$out/cpu.png"
 [ "$nio" -gt 0 ] && plot io "conpar IO phase: seconds per strategy and request count" "seconds" && echo "$out/io.png"
+if [ "$nsweep" -gt 0 ]; then
+  param=$(cat "$data/sweep.param")
+  gnuplot <<GP
+set terminal pngcairo size 1000,650 font "sans,10"
+set output "$out/sweep.png"
+set title "conpar --sweep $param: speedup over the first value"
+set xlabel "$param"
+set ylabel "speedup"
+set key top left
+set grid
+plot for [i=0:$((nsweep - 1))] "$data/sweep.dat" index i using 1:2 with linespoints title columnheader(1)
+GP
+  echo "$out/sweep.png"
+fi
 exit 0

@@ -38,6 +38,9 @@ struct cp_options {
     const char *json_path;          /* --json FILE, or NULL */
     const char *csv_path;           /* --csv FILE, or NULL */
     int quiet;                      /* --quiet: no progress lines */
+    const char *sweep;              /* --sweep: "threads" or "concurrency", or NULL */
+    int nsweep;
+    int sweep_values[8];
     int show_help;
     int show_version;
 };

@@ -36,6 +36,30 @@ struct cp_env {
     const struct cp_placement *placement; /* set by the caller after capture, or NULL */
 };
 
+/* A sweep (--sweep threads=1,2,4 or concurrency=1,10,100): the chosen strategies run once per
+ * value; every point keeps the strategy's median (CPU) or wall (IO) seconds. */
+#define CP_SWEEP_MAX_VALUES 8
+#define CP_SWEEP_MAX_POINTS (CP_SWEEP_MAX_VALUES * CP_IO_MAX_RECORDS)
+
+struct cp_sweep_point {
+    const char *strategy;
+    int64_t requests; /* IO: the request count, CPU: 0 */
+    int value;        /* the swept parameter's value */
+    double seconds;
+};
+
+struct cp_sweep {
+    const char *parameter; /* "threads" or "concurrency" */
+    int nvalues;
+    int values[CP_SWEEP_MAX_VALUES];
+    int npoints;
+    struct cp_sweep_point points[CP_SWEEP_MAX_POINTS];
+};
+
+/* The scaling table: per strategy (and request count) the seconds at every value, the speedup
+ * over its first value and the efficiency (speedup / (value / first value)). */
+void cp_report_sweep_table(FILE *out, const struct cp_sweep *sweep);
+
 /* Describe this run. Collective over comm (host names are gathered to rank 0; other ranks
  * get only their own). Free with cp_env_free. */
 enum cp_status cp_env_capture(MPI_Comm comm, int argc, char **argv, struct cp_env *env);
@@ -56,7 +80,8 @@ enum cp_status cp_report_json_check(const char *path, const char *flag);
  * the run goes on, or for an interrupted run; `outcome` is the run's status. Local. */
 enum cp_status cp_report_json_write(const char *path, const struct cp_env *env,
                                     const struct cp_cpu_report *cpu, const struct cp_io_report *io,
-                                    int complete, enum cp_status outcome);
+                                    const struct cp_sweep *sweep, int complete,
+                                    enum cp_status outcome);
 
 /* Write one CSV row per strategy of both phases (cpu or io may be NULL), the columns being
  * the JSON rows' fields, nested objects as "key.sub"; through a temporary file renamed over

@@ -164,6 +164,23 @@ static json_t *cpu_section(const struct cp_cpu_report *cpu)
     return section;
 }
 
+static json_t *sweep_section(const struct cp_sweep *sw)
+{
+    json_t *values = json_array(), *points = json_array();
+    for (int v = 0; v < sw->nvalues; v++)
+        json_array_append_new(values, json_integer(sw->values[v]));
+    for (int i = 0; i < sw->npoints; i++) {
+        const struct cp_sweep_point *p = &sw->points[i];
+        json_t *o = json_pack("{s:s, s:i, s:f}", "strategy", p->strategy, "value", p->value,
+                              "seconds", p->seconds);
+        json_object_set_new(o, "requests",
+                            p->requests > 0 ? json_integer(p->requests) : json_null());
+        json_array_append_new(points, o);
+    }
+    return json_pack("{s:s, s:o, s:o}", "parameter", sw->parameter, "values", values, "points",
+                     points);
+}
+
 static json_t *io_section(const struct cp_io_report *io)
 {
     const struct cp_io_options *o = &io->options;
@@ -192,7 +209,8 @@ static json_t *io_section(const struct cp_io_report *io)
 
 enum cp_status cp_report_json_write(const char *path, const struct cp_env *env,
                                     const struct cp_cpu_report *cpu, const struct cp_io_report *io,
-                                    int complete, enum cp_status outcome)
+                                    const struct cp_sweep *sweep, int complete,
+                                    enum cp_status outcome)
 {
     json_t *doc = json_pack(
         "{s:s, s:s, s:b, s:i, s:o, s:o}", "schema", "conpar/1", "version", CONPAR_VERSION,
@@ -202,6 +220,8 @@ enum cp_status cp_report_json_write(const char *path, const struct cp_env *env,
     if (doc == NULL)
         return CP_FAIL(CP_ERR_NOMEM, "--json '%s': cannot build the document", path);
     json_object_set_new(doc, "io", io != NULL ? io_section(io) : json_null());
+    if (sweep != NULL)
+        json_object_set_new(doc, "sweep", sweep_section(sweep));
     json_object_set_new(doc, "error",
                         outcome == CP_OK ? json_null() : json_string(cp_error_message()));
     char tmp[4096];

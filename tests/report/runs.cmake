@@ -62,3 +62,18 @@ conpar_add_run(report.doctor ARGS doctor RANKS singleton 2
 conpar_add_run(report.doctor_dead_url ARGS doctor --url http://127.0.0.1:1/ EXIT 1
                STDOUT "^FAIL +server +--url http://127.0.0.1:1/: Couldn't connect"
                       "^conpar doctor: something failed" LABELS report TIMEOUT 60)
+
+# --sweep: the scaling table and the points in the JSON (and a chart of them)
+conpar_add_run(report.sweep_threads ARGS --sweep threads=1,2 --size 1M --warmup 0 --repeat 1
+                                         -c simd,threads,distributed
+               STDOUT "^Scaling over threads: 1 2" "^threads +[0-9.]+ 1.00x 1.00"
+               JSON_CHECK "sweep_points=6" LABELS report)
+conpar_add_run(report.sweep_concurrency ARGS --sweep concurrency=1,5 --requests 10 --delay 20ms
+                                             --io-strategies async,threads
+               STDOUT "^Scaling over concurrency: 1 5" "^async R=10 +"
+               JSON_CHECK "sweep_points=4" LABELS report)
+conpar_add_run(report.sweep_ranks ARGS --sweep threads=1,2 --size 100003 --warmup 0 --repeat 1
+                                       -c threads,scatter RANKS 2
+               JSON_CHECK "sweep_points=4" LABELS report)
+conpar_bad(sweep_key "--sweep 'chunks=1,2': must be threads=LIST or concurrency=LIST"
+           --sweep chunks=1,2)
