@@ -1,5 +1,7 @@
 /* The human table: the setup first (STREAM's preamble), then one row per strategy. */
 #include <inttypes.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "conpar/array.h"
@@ -135,6 +137,25 @@ static void details(FILE *out, const struct cp_cpu_report *cpu)
     }
 }
 
+/* Colour only on a terminal, and never with NO_COLOR set (no-color.org). */
+static int use_colour(FILE *out)
+{
+    const char *no = getenv("NO_COLOR");
+    return isatty(fileno(out)) && (no == NULL || no[0] == '\0');
+}
+
+/* The escape sequence for a cell: a verdict in green or red, a failure count in red. */
+static const char *colour_of(const char *key, const char *cell)
+{
+    if (strcmp(key, "verified") == 0)
+        return strcmp(cell, "yes") == 0 ? "\033[32m" : strcmp(cell, "NO") == 0 ? "\033[1;31m" : "";
+    if (strcmp(key, "failed") == 0)
+        return strcmp(cell, "0") == 0 ? "\033[32m" : "\033[1;31m";
+    if (strcmp(key, "seconds") == 0 && strchr(cell, '!') != NULL)
+        return "\033[33m"; /* not meaningful: oversubscribed */
+    return "";
+}
+
 /* The rows of `fields` that have a header, aligned, for n records `stride` bytes apart. */
 static void render(FILE *out, const struct cp_field *fields, size_t nfields, const void *records,
                    size_t stride, int n)
@@ -157,12 +178,15 @@ static void render(FILE *out, const struct cp_field *fields, size_t nfields, con
         if (fields[f].header != NULL)
             fprintf(out, "%-*s%s", f == last ? 0 : width[f], fields[f].header,
                     f == last ? "\n" : "  ");
+    int colour = use_colour(out);
     for (int i = 0; i < n; i++)
         for (size_t f = 0; f < nf; f++) {
             if (fields[f].header == NULL)
                 continue;
             fields[f].text((const char *)records + (size_t)i * stride, cell, sizeof cell);
-            fprintf(out, "%-*s%s", f == last ? 0 : width[f], cell, f == last ? "\n" : "  ");
+            const char *on = colour ? colour_of(fields[f].key, cell) : "";
+            fprintf(out, "%s%-*s%s%s", on, f == last ? 0 : width[f], cell, on[0] ? "\033[0m" : "",
+                    f == last ? "\n" : "  ");
         }
 }
 
