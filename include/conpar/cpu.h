@@ -168,6 +168,13 @@ struct cp_timing {
     double *samples; /* count values in run order; owned by the report */
 };
 
+/* One host's cores while a strategy ran (from /proc/stat, sampled by the host's first rank). */
+struct cp_host_busy {
+    char host[64];
+    int ncores;
+    double percent[CP_USAGE_MAX_CORES];
+};
+
 struct cp_cpu_record {
     const struct cp_cpu_strategy *strategy;
     const struct cp_cpu_options *opt; /* the run's options (the element type for reports) */
@@ -185,13 +192,13 @@ struct cp_cpu_record {
     double bound_seconds; /* the scan at the read probe's bandwidth: the bound to beat */
     double cpu_seconds;   /* CPU time of every rank's process while it ran (all its runs) */
     double wall_seconds;  /* wall time of all its runs on rank 0 */
-    int ncores;           /* rank 0's host: cores sampled from /proc/stat, 0 if none */
-    double core_busy[CP_USAGE_MAX_CORES]; /* percent busy per core while it ran */
-    int nodes;                            /* shared-memory nodes (window), else 0 */
-    double read_seconds;                  /* reading --input in prepare (slowest rank), else 0 */
-    char note[128];                       /* how it ran, from prepare ("" when nothing to say) */
-    double gb_per_s;                      /* bytes scanned / median seconds */
-    double speedup;                       /* seq median / this median, 0 when seq did not run */
+    int nhosts;           /* hosts whose cores were sampled (rank 0), 0 if none */
+    struct cp_host_busy *host_busy; /* per host: each core's use while it ran; owned here */
+    int nodes;                      /* shared-memory nodes (window), else 0 */
+    double read_seconds;            /* reading --input in prepare (slowest rank), else 0 */
+    char note[128];                 /* how it ran, from prepare ("" when nothing to say) */
+    double gb_per_s;                /* bytes scanned / median seconds */
+    double speedup;                 /* seq median / this median, 0 when seq did not run */
 };
 
 struct cp_cpu_report {

@@ -179,7 +179,7 @@ static enum cp_status time_strategy(const struct cp_cpu_strategy *s, const struc
     if (all)
         st = cp_comm_agree(ctx->comm, st);
     struct cp_usage_sample before, after;
-    cp_usage_sample(&before);
+    cp_usage_sample(&before); /* this process's CPU time */
     double wall0 = MPI_Wtime();
     for (int r = 0; r < opt->warmup + opt->repeat && st == CP_OK; r++) {
         struct cp_cpu_run run;
@@ -228,7 +228,7 @@ static enum cp_status time_strategy(const struct cp_cpu_strategy *s, const struc
                 sm.stages[(size_t)g * (size_t)opt->repeat + (size_t)k] = times.max[1 + g];
         }
     }
-    /* what the cores did while it ran (htop's view), and the CPU time it took */
+    /* the CPU time it took, over every rank */
     cp_usage_sample(&after);
     double used = after.process_cpu - before.process_cpu, used_all = used;
     if (st == CP_OK && all) {
@@ -239,7 +239,6 @@ static enum cp_status time_strategy(const struct cp_cpu_strategy *s, const struc
     if (st == CP_OK && root) {
         rec->cpu_seconds = used_all;
         rec->wall_seconds = MPI_Wtime() - wall0;
-        cp_usage_between(&before, &after, rec->core_busy, &rec->ncores);
     }
     if (st == CP_OK && root)
         summarise(&sm, (double)opt->size * sizeof(double), rec);
@@ -453,13 +452,62 @@ static enum cp_status manage_whole(const struct cp_cpu_options *opt, int i, int 
     return cp_comm_agree(comm, st);
 }
 
+/* Which hosts' cores are sampled: the first rank of every host, joined in `leaders`. */
+struct sampler {
+    MPI_Comm leaders; /* MPI_COMM_NULL on the other ranks */
+    int nhosts;
+    struct cp_usage_sample before;
+};
+
+static enum cp_status sampler_init(MPI_Comm comm, struct sampler *sp)
+{
+    MPI_Comm node;
+    sp->leaders = MPI_COMM_NULL;
+    enum cp_status st = cp_comm_split_nodes(comm, 0, &node);
+    if (st != CP_OK)
+        return st;
+    int leader = cp_comm_rank(node) == 0;
+    MPI_Comm_free(&node);
+    CP_MPI_CHECK(
+        MPI_Comm_split(comm, leader ? 0 : MPI_UNDEFINED, cp_comm_rank(comm), &sp->leaders));
+    CP_MPI_CHECK(MPI_Allreduce(&leader, &sp->nhosts, 1, MPI_INT, MPI_SUM, comm));
+    return CP_OK;
+}
+
+/* After a strategy: every host's cores since `before`, gathered into rec on rank 0. */
+static enum cp_status sampler_collect(struct sampler *sp, struct cp_cpu_record *rec, int rank)
+{
+    if (sp->leaders == MPI_COMM_NULL)
+        return CP_OK;
+    struct cp_usage_sample after;
+    cp_usage_sample(&after);
+    struct cp_host_busy mine;
+    memset(&mine, 0, sizeof mine);
+    char name[MPI_MAX_PROCESSOR_NAME];
+    int len = 0;
+    MPI_Get_processor_name(name, &len);
+    snprintf(mine.host, sizeof mine.host, "%.63s", name);
+    cp_usage_between(&sp->before, &after, mine.percent, &mine.ncores);
+    struct cp_host_busy *all = NULL;
+    if (rank == 0 && (all = calloc((size_t)sp->nhosts, sizeof *all)) == NULL)
+        return CP_FAIL(CP_ERR_NOMEM, "cannot allocate the CPU use of %d hosts", sp->nhosts);
+    CP_MPI_CHECK(MPI_Gather(&mine, (int)sizeof mine, MPI_BYTE, all, (int)sizeof mine, MPI_BYTE, 0,
+                            sp->leaders));
+    if (rank == 0) {
+        rec->host_busy = all;
+        rec->nhosts = sp->nhosts;
+    }
+    return CP_OK;
+}
+
 /* Every chosen strategy in order; one-process ones on rank 0 while the others sleep. */
 static enum cp_status run_strategies(const struct cp_cpu_options *opt, int threads, int meaningful,
                                      MPI_Comm comm, struct cp_cpu_report *report)
 {
     int rank = cp_comm_rank(comm), size = cp_comm_size(comm);
     double *whole = NULL;
-    enum cp_status st = CP_OK;
+    struct sampler sp;
+    enum cp_status st = cp_comm_agree(comm, sampler_init(comm, &sp));
     for (int i = 0; i < opt->nstrategies && st == CP_OK; i++) {
         const struct cp_cpu_strategy *s = opt->strategies[i];
         cp_progress(1, "conpar: CPU: %s (%d of %d)", s->name, i + 1, opt->nstrategies);
@@ -473,6 +521,9 @@ static enum cp_status run_strategies(const struct cp_cpu_options *opt, int threa
         rec->strategy = s;
         rec->opt = opt;
         rec->meaningful = meaningful;
+        /* what every host's cores do while it runs: the talk's htop screenshots */
+        if (sp.leaders != MPI_COMM_NULL)
+            cp_usage_sample(&sp.before);
         rec->verified = 1;
         rec->threads = (s->needs & CP_NEEDS_THREADS) ? threads : 1;
         rec->ranks = collective(s) ? size : 1;
@@ -503,6 +554,8 @@ static enum cp_status run_strategies(const struct cp_cpu_options *opt, int threa
             enum cp_status waited = cp_comm_idle_barrier(comm);
             st = cp_comm_agree(comm, st == CP_OK ? waited : st);
         }
+        if (st == CP_OK)
+            st = cp_comm_agree(comm, sampler_collect(&sp, rec, rank));
         if (st == CP_ERR_UNAVAILABLE) {
             snprintf(rec->skipped, sizeof rec->skipped, "%s", cp_error_message());
             cp_error_clear();
@@ -516,6 +569,8 @@ static enum cp_status run_strategies(const struct cp_cpu_options *opt, int threa
         }
     }
     cp_array_free(whole);
+    if (sp.leaders != MPI_COMM_NULL)
+        MPI_Comm_free(&sp.leaders);
     return st;
 }
 
@@ -567,6 +622,8 @@ void cp_cpu_report_free(struct cp_cpu_report *report)
     for (int i = 0; i < report->nrecords; i++) {
         free(report->records[i].seconds.samples);
         report->records[i].seconds.samples = NULL;
+        free(report->records[i].host_busy);
+        report->records[i].host_busy = NULL;
     }
     report->nrecords = 0;
 }

@@ -267,10 +267,15 @@ static json_t *json_bound(const void *rec)
 static json_t *json_core_busy(const void *rec)
 {
     const struct cp_cpu_record *r = rec;
-    json_t *a = json_array();
-    for (int c = 0; c < r->ncores; c++)
-        json_array_append_new(a, json_real(r->core_busy[c]));
-    return a;
+    json_t *hosts = json_array();
+    for (int h = 0; h < r->nhosts; h++) {
+        json_t *a = json_array();
+        for (int c = 0; c < r->host_busy[h].ncores; c++)
+            json_array_append_new(a, json_real(r->host_busy[h].percent[c]));
+        json_array_append_new(hosts,
+                              json_pack("{s:s, s:o}", "host", r->host_busy[h].host, "percent", a));
+    }
+    return hosts;
 }
 
 static void text_gbs(const void *rec, char *buf, size_t size)
@@ -363,7 +368,7 @@ const struct cp_field cp_cpu_fields[] = {
     {"efficiency", "eff.", text_efficiency, json_efficiency},
     {"gb_per_s", "GB/s", text_gbs, json_gbs},
     {"cpu_time", "CPU/wall", text_cpu_wall, json_cpu_wall},
-    {"core_busy_percent", NULL, NULL, json_core_busy},
+    {"core_busy", NULL, NULL, json_core_busy},
     {"value", "value", text_value, json_value},
     {"index", "index", text_index, json_index},
     {"nd_index", NULL, NULL, json_nd},

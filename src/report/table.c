@@ -1,8 +1,8 @@
 /* The human table: the setup first (STREAM's preamble), then one row per strategy. */
 #include <inttypes.h>
 #include <stdlib.h>
-#include <unistd.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "conpar/array.h"
 #include "conpar/report.h"
@@ -190,31 +190,42 @@ static void render(FILE *out, const struct cp_field *fields, size_t nfields, con
         }
 }
 
-/* Every core's use while each strategy ran, as bars (the talk's htop screenshots). */
+/* One host's cores as bars (up to 8 cores) or one glyph per core. */
+static void bars(FILE *out, const struct cp_host_busy *hb)
+{
+    for (int c = 0; c < hb->ncores; c++) {
+        if (hb->ncores > 8) {
+            static const char glyphs[] = " .:-=+*#%@";
+            fputc(glyphs[(int)(hb->percent[c] / 100.0 * 9.0 + 0.5)], out);
+            continue;
+        }
+        int fill = (int)(hb->percent[c] / 10.0 + 0.5);
+        fprintf(out, " cpu%d [%.*s%.*s] %3.0f%%", c, fill, "##########", 10 - fill, "          ",
+                hb->percent[c]);
+    }
+}
+
+/* Every core's use while each strategy ran, per host, as bars (the talk's htop screenshots). */
 static void usage_bars(FILE *out, const struct cp_cpu_report *cpu)
 {
-    int ncores = 0;
+    int nhosts = 0;
     for (int i = 0; i < cpu->nrecords; i++)
-        ncores = cpu->records[i].ncores > ncores ? cpu->records[i].ncores : ncores;
-    if (ncores == 0)
+        nhosts = cpu->records[i].nhosts > nhosts ? cpu->records[i].nhosts : nhosts;
+    if (nhosts == 0)
         return;
-    fprintf(out, "  CPU use per core while each ran (rank 0's host, /proc/stat):\n");
+    fprintf(out, "  CPU use per core while each ran (/proc/stat%s):\n",
+            nhosts > 1 ? ", per host" : "");
     for (int i = 0; i < cpu->nrecords; i++) {
         const struct cp_cpu_record *r = &cpu->records[i];
-        if (r->skipped[0] != '\0' || r->ncores == 0)
-            continue;
-        fprintf(out, "  %-11s", r->strategy->name);
-        for (int c = 0; c < r->ncores; c++) {
-            if (r->ncores > 8) { /* one glyph per core */
-                static const char glyphs[] = " .:-=+*#%@";
-                fputc(glyphs[(int)(r->core_busy[c] / 100.0 * 9.0 + 0.5)], out);
-                continue;
-            }
-            int fill = (int)(r->core_busy[c] / 10.0 + 0.5);
-            fprintf(out, " cpu%d [%.*s%.*s] %3.0f%%", c, fill, "##########", 10 - fill,
-                    "          ", r->core_busy[c]);
+        for (int h = 0; h < r->nhosts && r->skipped[0] == '\0'; h++) {
+            if (nhosts > 1)
+                fprintf(out, "  %-11s %-12.12s", h == 0 ? r->strategy->name : "",
+                        r->host_busy[h].host);
+            else
+                fprintf(out, "  %-11s", r->strategy->name);
+            bars(out, &r->host_busy[h]);
+            fputc('\n', out);
         }
-        fputc('\n', out);
     }
 }
 
