@@ -283,6 +283,10 @@ static void text_gbs(const void *rec, char *buf, size_t size)
     const struct cp_cpu_record *r = rec;
     if (skipped(r))
         snprintf(buf, size, "-");
+    else if (r->bound_seconds > 0 && r->seconds.median > 0)
+        /* the share of the read probe's bandwidth it reached */
+        snprintf(buf, size, "%.2f (%.0f%%)", r->gb_per_s,
+                 100.0 * r->bound_seconds / r->seconds.median);
     else
         snprintf(buf, size, "%.2f", r->gb_per_s);
 }

@@ -36,6 +36,8 @@ static void hosts(FILE *out, const struct cp_env *env)
     for (int h = 0; h < env->nhosts && h < 8; h++)
         fprintf(out, " %s (%d)", env->hosts[h].name, env->hosts[h].ranks);
     fprintf(out, "%s\n", env->nhosts > 8 ? " ..." : "");
+    fprintf(out, "  MPI         %s (MPI %d.%d, thread level %d granted)\n", env->mpi_library,
+            env->mpi_version, env->mpi_subversion, env->thread_level);
     placement(out, env->placement);
 }
 
