@@ -205,7 +205,7 @@ static int run(int argc, char **argv, MPI_Comm comm)
     if (opt.command == CP_CMD_DOCTOR)
         return cp_doctor_run(&opt, comm);
     cp_stop_install();
-    cp_progress_enable(rank == 0 && !opt.quiet && isatty(STDERR_FILENO));
+    cp_progress_enable(rank == 0 && !opt.quiet && cp_interactive(STDERR_FILENO));
     if (rank == 0 && opt.json_path != NULL)
         st = cp_report_json_check(opt.json_path, "--json");
     if (st == CP_OK && rank == 0 && opt.csv_path != NULL)

@@ -2,11 +2,23 @@
 #include "conpar/progress.h"
 
 #include <stdarg.h>
+#include <stdlib.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <time.h>
 
 static int enabled, shown;
 static double last;
+
+int cp_interactive(int fd)
+{
+    static const char *const launched[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK",
+                                           "SLURM_PROCID"};
+    for (size_t i = 0; i < sizeof launched / sizeof launched[0]; i++)
+        if (getenv(launched[i]) != NULL)
+            return 0;
+    return isatty(fd);
+}
 
 void cp_progress_enable(int on)
 {

@@ -4,6 +4,10 @@
 #ifndef CONPAR_PROGRESS_H
 #define CONPAR_PROGRESS_H
 
+/* 1 when fd is a terminal a person watches: not when a launcher (mpirun's pseudo-terminals,
+ * srun) stands between conpar and the user, since its output usually ends up in a log. */
+int cp_interactive(int fd);
+
 /* Turn progress on or off (main: rank 0, stderr a terminal, no --quiet). */
 void cp_progress_enable(int on);
 

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "conpar/array.h"
+#include "conpar/progress.h"
 #include "conpar/report.h"
 #include "fields.h"
 
@@ -143,7 +144,7 @@ static void details(FILE *out, const struct cp_cpu_report *cpu)
 static int use_colour(FILE *out)
 {
     const char *no = getenv("NO_COLOR");
-    return isatty(fileno(out)) && (no == NULL || no[0] == '\0');
+    return cp_interactive(fileno(out)) && (no == NULL || no[0] == '\0');
 }
 
 /* The escape sequence for a cell: a verdict in green or red, a failure count in red. */
