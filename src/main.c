@@ -297,6 +297,7 @@ static int run(int argc, char **argv, MPI_Comm comm)
 int main(int argc, char **argv)
 {
     MPI_Comm comm = MPI_COMM_NULL;
+    cp_progress_note_launcher(); /* before MPI_Init, which sets the launcher's variables */
     enum cp_status st = cp_comm_init(&argc, &argv, &comm);
     if (st != CP_OK) {
         fprintf(stderr, "conpar: %s\n", cp_error_message());

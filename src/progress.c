@@ -10,14 +10,19 @@
 static int enabled, shown;
 static double last;
 
+static int launched;
+
+void cp_progress_note_launcher(void)
+{
+    static const char *const vars[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK",
+                                       "SLURM_PROCID"};
+    for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
+        launched |= getenv(vars[i]) != NULL;
+}
+
 int cp_interactive(int fd)
 {
-    static const char *const launched[] = {"OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_RANK",
-                                           "SLURM_PROCID"};
-    for (size_t i = 0; i < sizeof launched / sizeof launched[0]; i++)
-        if (getenv(launched[i]) != NULL)
-            return 0;
-    return isatty(fd);
+    return !launched && isatty(fd);
 }
 
 void cp_progress_enable(int on)

@@ -4,6 +4,10 @@
 #ifndef CONPAR_PROGRESS_H
 #define CONPAR_PROGRESS_H
 
+/* Note whether a launcher started this process. Call before MPI_Init: a singleton's MPI_Init
+ * sets the same variables a launcher does. */
+void cp_progress_note_launcher(void);
+
 /* 1 when fd is a terminal a person watches: not when a launcher (mpirun's pseudo-terminals,
  * srun) stands between conpar and the user, since its output usually ends up in a log. */
 int cp_interactive(int fd);
