@@ -182,6 +182,24 @@ static enum cp_status run_sweep(struct cp_options *opt, MPI_Comm comm, struct cp
     return st;
 }
 
+/* srun without Slurm's PMI for Open MPI starts N copies that each see one rank (P3): they would
+ * all run everything alone and fight over the cores. */
+static enum cp_status check_launch(MPI_Comm comm)
+{
+    const char *procid = getenv("SLURM_PROCID");
+    const char *tasks = getenv("SLURM_STEP_NUM_TASKS");
+    if (tasks == NULL)
+        tasks = getenv("SLURM_NTASKS");
+    long n = tasks != NULL ? strtol(tasks, NULL, 10) : 0;
+    if (procid == NULL || n <= 1 || cp_comm_size(comm) != 1)
+        return CP_OK;
+    return CP_FAIL(CP_ERR_USAGE,
+                   "srun started %ld tasks but MPI sees only 1 rank in each: Open MPI did not get "
+                   "Slurm's process management; use `srun --mpi=pmix` (see `srun --mpi=list`), "
+                   "or mpirun inside the allocation",
+                   n);
+}
+
 static int run(int argc, char **argv, MPI_Comm comm)
 {
     int rank = cp_comm_rank(comm);
@@ -198,6 +216,10 @@ static int run(int argc, char **argv, MPI_Comm comm)
             printf("conpar %s\n", CONPAR_VERSION);
         return 0;
     }
+    /* a launch mistake is reported by every copy: each believes it is rank 0 */
+    st = check_launch(comm);
+    if (st != CP_OK)
+        return fail(rank, st);
     if (opt.command == CP_CMD_GENERATE)
         return generate(&opt, comm);
     if (opt.command == CP_CMD_SERVE)

@@ -75,3 +75,11 @@ conpar_add_run(bad.ranks_memory ARGS --size 1T RANKS 3 EXIT 2 NO_STDOUT CONPAR_L
                STDERR "^conpar: --size 1000000000000: needs" TIMEOUT 60)
 conpar_bad(mpi_max_count "--mpi-max-count '0'" --mpi-max-count 0)
 conpar_bad(emulate_nodes "--emulate-nodes 'x'" --emulate-nodes x)
+
+# srun without PMI: every copy sees one rank while Slurm started several (exit 2, the remedy)
+add_test(NAME bad.srun_without_pmi
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/expect.sh --exit 2 --no-stdout --stderr-lines 1
+                 --stderr "^conpar: srun started 4 tasks but MPI sees only 1 rank in each: .*srun --mpi=pmix"
+                 -- env SLURM_PROCID=2 SLURM_STEP_NUM_TASKS=4 $<TARGET_FILE:conpar> --size 1M)
+set_tests_properties(bad.srun_without_pmi PROPERTIES LABELS run TIMEOUT 30)
+conpar_test_env(bad.srun_without_pmi)
