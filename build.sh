@@ -10,7 +10,7 @@ cd "$(dirname "$0")"
 
 PACKAGES=(build-essential cmake pkg-config openmpi-bin libopenmpi-dev libjansson-dev
           libcmocka-dev libcurl4-openssl-dev libmicrohttpd-dev curl python3-jsonschema
-          gnuplot-nox iproute2)
+          gnuplot-nox iproute2 shellcheck)
 
 missing_packages() {
   local p
