@@ -164,6 +164,8 @@ static enum cp_status run_one(const struct cp_io_options *opt, const struct cp_i
                 ? opt->concurrency
                 : s->default_concurrency(requests);
     rec->concurrency_capped = opt->concurrency == 0 && c < requests && c > 1;
+    if (c > requests) /* more slots than requests would only sit idle */
+        c = (int)requests;
     /* every transfer is an open file; the embedded server's connections too */
     int room = (report->open_files - 64) / (report->embedded ? 2 : 1) * rec->ranks;
     if (c > room) {
