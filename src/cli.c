@@ -391,23 +391,33 @@ static enum cp_status set_url(struct cp_options *o, const char *flag, const char
     return cp_io_check_url(arg);
 }
 
-static enum cp_status set_requests(struct cp_options *o, const char *flag, const char *arg)
+/* A comma-separated list of counts in [min, max] into out[0..*n), at most `cap` of them. */
+static enum cp_status parse_count_list(const char *flag, const char *arg, int64_t min, int64_t max,
+                                       int64_t *out, int cap, int *n)
 {
-    o->io.nrequests = 0;
+    *n = 0;
     for (const char *p = arg;;) {
         size_t len = strcspn(p, ",");
         char one[64];
         snprintf(one, sizeof one, "%.*s", (int)(len < 63 ? len : 63), p);
-        if (o->io.nrequests == CP_IO_MAX_COUNTS)
-            return CP_FAIL(CP_ERR_USAGE, "%s '%s': at most %d counts", flag, arg, CP_IO_MAX_COUNTS);
-        enum cp_status st = cp_parse_count(flag, one, 1, &o->io.requests[o->io.nrequests]);
+        if (*n == cap)
+            return CP_FAIL(CP_ERR_USAGE, "%s '%s': at most %d values", flag, arg, cap);
+        enum cp_status st = cp_parse_count(flag, one, min, &out[*n]);
+        if (st == CP_OK && out[*n] > max)
+            st = CP_FAIL(CP_ERR_USAGE, "%s '%s': must be at most %" PRId64, flag, one, max);
         if (st != CP_OK)
             return st;
-        o->io.nrequests++;
+        (*n)++;
         if (p[len] == '\0')
             return CP_OK;
         p += len + 1;
     }
+}
+
+static enum cp_status set_requests(struct cp_options *o, const char *flag, const char *arg)
+{
+    return parse_count_list(flag, arg, 1, INT64_MAX, o->io.requests, CP_IO_MAX_COUNTS,
+                            &o->io.nrequests);
 }
 
 static enum cp_status set_concurrency(struct cp_options *o, const char *flag, const char *arg)
@@ -603,22 +613,11 @@ static enum cp_status set_sweep(struct cp_options *o, const char *flag, const ch
         return CP_FAIL(CP_ERR_USAGE,
                        "%s '%s': must be threads=LIST or concurrency=LIST (e.g. threads=1,2,4)",
                        flag, arg);
-    o->nsweep = 0;
-    for (const char *p = eq + 1;;) {
-        size_t len = strcspn(p, ",");
-        char one[32];
-        snprintf(one, sizeof one, "%.*s", (int)(len < 31 ? len : 31), p);
-        int64_t v;
-        if (o->nsweep == 8)
-            return CP_FAIL(CP_ERR_USAGE, "%s '%s': at most 8 values", flag, arg);
-        enum cp_status st = cp_parse_int(flag, one, 1, 1000000, &v);
-        if (st != CP_OK)
-            return st;
-        o->sweep_values[o->nsweep++] = (int)v;
-        if (p[len] == '\0')
-            return CP_OK;
-        p += len + 1;
-    }
+    int64_t values[8];
+    enum cp_status st = parse_count_list(flag, eq + 1, 1, 1000000, values, 8, &o->nsweep);
+    for (int i = 0; st == CP_OK && i < o->nsweep; i++)
+        o->sweep_values[i] = (int)values[i];
+    return st;
 }
 
 static enum cp_status set_quiet(struct cp_options *o, const char *flag, const char *arg)

@@ -83,11 +83,9 @@ static void gather_facts(struct host_facts *me, int node_rank)
     MPI_Get_processor_name(name, &len);
     snprintf(me->host, sizeof me->host, "%.63s", name);
     me->node_rank = node_rank;
-    const char *dir = getenv("OMPI_MCA_osc_sm_backing_directory");
     struct statvfs fs;
-    me->shm_free = statvfs(dir && *dir ? dir : "/dev/shm", &fs) == 0
-                       ? (int64_t)fs.f_bavail * (int64_t)fs.f_frsize
-                       : -1;
+    me->shm_free =
+        statvfs(cp_shm_directory(), &fs) == 0 ? (int64_t)fs.f_bavail * (int64_t)fs.f_frsize : -1;
     me->mem_avail = cp_mem_available();
     me->files_soft = cp_raise_open_files();
     struct rlimit rl;

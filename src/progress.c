@@ -2,10 +2,10 @@
 #include "conpar/progress.h"
 
 #include <stdarg.h>
-#include <stdlib.h>
-#include <unistd.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 static int enabled, shown;
 static double last;

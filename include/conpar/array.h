@@ -22,6 +22,10 @@ enum cp_status cp_array_alloc(int64_t count, double **out);
 
 void cp_array_free(double *data);
 
+/* The directory Open MPI's shared-memory windows live in: OMPI_MCA_osc_sm_backing_directory,
+ * else /dev/shm. Local. */
+const char *cp_shm_directory(void);
+
 /* Human size of `bytes` ("2.40 GB", decimal units) into buf. Returns buf. */
 const char *cp_format_bytes(double bytes, char *buf, int size);
 

@@ -203,7 +203,6 @@ struct cp_cpu_record {
 
 struct cp_cpu_report {
     struct cp_cpu_options options;
-    int ranks;
     int threads_asked; /* --threads, 0 = default */
     int threads_got;   /* team size OpenMP gave rank 0 */
     const char *simd_isa;

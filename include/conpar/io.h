@@ -78,9 +78,9 @@ struct cp_io_options {
 struct cp_io_ctx {
     const struct cp_io_options *opt;
     const char *url;
-    int64_t first, requests; /* request numbers [first, first + requests) on this rank */
-    int concurrency;         /* transfers in flight at most (the whole run's, for ranks) */
-    double timeout;          /* seconds per request */
+    int64_t requests; /* requests to make (the whole run's, for ranks) */
+    int concurrency;  /* transfers in flight at most (the whole run's, for ranks) */
+    double timeout;   /* seconds per request */
     MPI_Comm comm;
 };
 

@@ -67,7 +67,11 @@ enum cp_status cp_npy_read_local(const struct cp_npy *h, int fd, int64_t first, 
 /* numpy's C-order flat index of file position `pos` (the identity unless fortran_order). */
 int64_t cp_npy_c_index(const struct cp_npy *h, int64_t pos);
 
-/* The N-dimensional index of C-order flat index `index`, "(1, 2, 3)", into buf. */
+/* The N-dimensional index of C-order flat index `index` into idx[0..ndim) (numpy's
+ * unravel_index); returns ndim. */
+int cp_npy_unravel_index(const struct cp_npy *h, int64_t index, int64_t idx[CP_NPY_MAX_DIMS]);
+
+/* The same as text, "(1, 2, 3)", into buf. */
 void cp_npy_unravel(const struct cp_npy *h, int64_t index, char *buf, size_t size);
 
 /* Write a .npy file of `size` generated values (seed) as float64 or float32 (itemsize 8 or 4,

@@ -588,7 +588,6 @@ enum cp_status cp_cpu_phase_run(const struct cp_cpu_options *given,
         if (st != CP_OK)
             return st;
     }
-    report->ranks = cp_comm_size(comm);
     report->threads_asked = opt->threads;
     report->threads_got = threads;
     report->simd_isa = cp_kernel_simd_isa();

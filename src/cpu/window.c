@@ -25,16 +25,10 @@ struct window_state {
     MPI_Win win;
 };
 
-static const char *backing_directory(void)
-{
-    const char *dir = getenv("OMPI_MCA_osc_sm_backing_directory");
-    return dir != NULL && dir[0] != '\0' ? dir : "/dev/shm";
-}
-
 /* Node rank 0: CP_ERR_UNAVAILABLE when the backing directory cannot hold `bytes`. */
 static enum cp_status check_space(int64_t bytes)
 {
-    const char *dir = backing_directory();
+    const char *dir = cp_shm_directory();
     struct statvfs fs;
     if (statvfs(dir, &fs) != 0)
         return CP_OK; /* not there: Open MPI falls back to its session directory */

@@ -75,3 +75,9 @@ void cp_array_free(double *data)
 {
     free(data);
 }
+
+const char *cp_shm_directory(void)
+{
+    const char *dir = getenv("OMPI_MCA_osc_sm_backing_directory");
+    return dir != NULL && dir[0] != '\0' ? dir : "/dev/shm";
+}

@@ -539,13 +539,19 @@ int64_t cp_npy_c_index(const struct cp_npy *h, int64_t pos)
     return c;
 }
 
-void cp_npy_unravel(const struct cp_npy *h, int64_t index, char *buf, size_t size)
+int cp_npy_unravel_index(const struct cp_npy *h, int64_t index, int64_t idx[CP_NPY_MAX_DIMS])
 {
-    int64_t idx[CP_NPY_MAX_DIMS];
     for (int d = h->ndim - 1; d >= 0; d--) {
         idx[d] = index % h->shape[d];
         index /= h->shape[d];
     }
+    return h->ndim;
+}
+
+void cp_npy_unravel(const struct cp_npy *h, int64_t index, char *buf, size_t size)
+{
+    int64_t idx[CP_NPY_MAX_DIMS];
+    cp_npy_unravel_index(h, index, idx);
     size_t used = (size_t)snprintf(buf, size, "(");
     for (int d = 0; d < h->ndim && used < size; d++)
         used += (size_t)snprintf(buf + used, size - used, "%s%" PRId64, d ? ", " : "", idx[d]);

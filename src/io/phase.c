@@ -179,7 +179,7 @@ static enum cp_status run_one(const struct cp_io_options *opt, const struct cp_i
     double in_flight = (double)(c < requests ? c : requests);
     double rounds = opt->server_workers > 0 ? ceil(in_flight / opt->server_workers) : 1.0;
     report->timeout_short |= report->timeout < rounds * opt->delay;
-    struct cp_io_ctx ctx = {opt, report->url, 0, requests, c, report->timeout, comm};
+    struct cp_io_ctx ctx = {opt, report->url, requests, c, report->timeout, comm};
     cp_progress(1, "conpar: IO: %s, %" PRId64 " requests", s->name, requests);
     return time_strategy(s, &ctx, rec);
 }

@@ -1,6 +1,8 @@
 /* The slow server (see server.h): libmicrohttpd with suspended connections and a timer. */
 #include "conpar/server.h"
 
+#include "client.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -43,13 +45,6 @@ struct cp_server {
     struct queue in_service; /* in start order, which is due order: the delay is the same */
     struct cp_server_stats stats;
 };
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
-}
 
 static void push(struct queue *q, struct pending *p)
 {
@@ -145,7 +140,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         return MHD_NO;
     p->conn = conn;
     p->code = code;
-    p->arrived = now();
+    p->arrived = cp_io_now();
     *req_cls = p;
     MHD_suspend_connection(conn);
     pthread_mutex_lock(&s->lock);
@@ -187,7 +182,7 @@ static void *timer_main(void *arg)
     struct MHD_Connection *ready[256];
     pthread_mutex_lock(&s->lock);
     for (;;) {
-        double t = now();
+        double t = cp_io_now();
         int nready = 0;
         while (nready < 256 && s->in_service.head != NULL &&
                s->in_service.head->started + s->opt.delay <= t) {
@@ -376,12 +371,12 @@ void cp_server_stop(struct cp_server *s, double drain, struct cp_server_stats *s
     int fd = MHD_quiesce_daemon(s->daemon);
     if (fd >= 0)
         close(fd);
-    double until = now() + drain;
+    double until = cp_io_now() + drain;
     for (;;) {
         pthread_mutex_lock(&s->lock);
         int busy = s->in_service.length + s->waiting.length;
         pthread_mutex_unlock(&s->lock);
-        if (busy == 0 || now() >= until)
+        if (busy == 0 || cp_io_now() >= until)
             break;
         struct timespec pause = {0, 10 * 1000 * 1000};
         nanosleep(&pause, NULL);

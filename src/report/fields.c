@@ -39,11 +39,8 @@ static json_t *json_nd_index(const struct cp_cpu_options *opt, int64_t index)
         return json_null();
     json_t *a = json_array();
     int64_t idx[CP_NPY_MAX_DIMS];
-    for (int d = opt->npy.ndim - 1; d >= 0; d--) {
-        idx[d] = index % opt->npy.shape[d];
-        index /= opt->npy.shape[d];
-    }
-    for (int d = 0; d < opt->npy.ndim; d++)
+    int ndim = cp_npy_unravel_index(&opt->npy, index, idx);
+    for (int d = 0; d < ndim; d++)
         json_array_append_new(a, json_integer(idx[d]));
     return a;
 }

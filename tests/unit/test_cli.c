@@ -213,7 +213,9 @@ static void test_invalid_options(void **state)
     expect_error("--preset 'huge': must be 'laptop' (the default) or 'talk'", "--preset", "huge",
                  NULL);
     expect_error("--requests 'x'", "--requests", "10,x", NULL);
-    expect_error("at most 4 counts", "--requests", "1,2,3,4,5", NULL);
+    expect_error("at most 4 values", "--requests", "1,2,3,4,5", NULL);
+    expect_error("--sweep '0': must be at least 1", "--sweep", "threads=1,0", NULL);
+    expect_error("--sweep '2M': must be at most 1000000", "--sweep", "concurrency=2M", NULL);
     expect_error("--json '': needs a file name", "--json", "", NULL);
     expect_error("--mpi-max-count '0'", "--mpi-max-count", "0", NULL);
     expect_error("--mpi-max-count '3G': must be at most 2147483647", "--mpi-max-count", "3G", NULL);
