@@ -3,27 +3,23 @@
 # 1 and all threads, and numpy / Python's builtin max when /usr/bin/python3 has numpy.
 #   bench/cpu.sh [SIZE]         (default 300M; results in bench/results/)
 # Needs a release build (./build.sh demo or cmake --build --preset release).
-set -euo pipefail
-cd "$(dirname "$0")/.."
+# shellcheck source-path=SCRIPTDIR source=common.sh
+. "$(dirname "$0")/common.sh"
 size=${1:-300M}
-bin=./build/release/conpar
-out=bench/results
-mkdir -p "$out"
 threads=$(nproc)
-[ -x "$bin" ] || { echo "bench: build first: cmake --preset release && cmake --build --preset release" >&2; exit 2; }
 
 echo "== conpar, every strategy, $threads threads, $size values"
-"$bin" --size "$size" --repeat 5 --threads "$threads" --json "$out/cpu-$size.json"
+"$bin" --phase cpu --size "$size" --repeat 5 --threads "$threads" --json "$out/cpu-$size.json"
 echo
 echo "== gil against simd with 1 and $threads threads (the lesson: no speedup)"
 for t in 1 "$threads"; do
-  "$bin" --size "$size" --repeat 5 -c simd,gil --threads "$t" --json "$out/gil-t$t-$size.json" |
+  "$bin" --phase cpu --size "$size" --repeat 5 -c simd,gil --threads "$t" --json "$out/gil-t$t-$size.json" |
     grep -E '^(simd|gil) '
 done
 
 echo
 echo "== generation on one thread (per-core rate, for the numpy comparison)"
-"$bin" --size "$size" --threads 1 -c seq --warmup 0 --repeat 1 | grep -E '^  setup'
+"$bin" --phase cpu --size "$size" --threads 1 -c seq --warmup 0 --repeat 1 | grep -E '^  setup'
 
 py=/usr/bin/python3
 if "$py" -c 'import numpy' 2>/dev/null; then

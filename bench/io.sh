@@ -6,13 +6,9 @@
 #       `conpar serve --workers 0`: wall time and the client's CPU per request, the server's CPU;
 #   (c) when python3-aiohttp is installed: the same burst with aiohttp against the same server.
 #   bench/io.sh [BURST]          (results in bench/results/)
-set -euo pipefail
-cd "$(dirname "$0")/.."
+# shellcheck source-path=SCRIPTDIR source=common.sh
+. "$(dirname "$0")/common.sh"
 burst=${1:-10000}
-bin=./build/release/conpar
-out=bench/results
-mkdir -p "$out"
-[ -x "$bin" ] || { echo "bench: build first: cmake --preset release && cmake --build --preset release" >&2; exit 2; }
 
 for r in 10 20; do
   echo "== (a) the talk: $r requests, 2 s delay, 10 workers (embedded server)"

@@ -5,27 +5,20 @@
 #   bench/mpi.sh [SIZE]         (default 300M; results in bench/results/)
 # Needs a release build and Open MPI's mpiexec; as root set OMPI_ALLOW_RUN_AS_ROOT=1 and
 # OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 (the script does it when run as root).
-set -euo pipefail
-cd "$(dirname "$0")/.."
+# shellcheck source-path=SCRIPTDIR source=common.sh
+. "$(dirname "$0")/common.sh"
 size=${1:-300M}
-bin=./build/release/conpar
-out=bench/results
-mkdir -p "$out"
 cores=$(nproc)
-[ -x "$bin" ] || { echo "bench: build first: cmake --preset release && cmake --build --preset release" >&2; exit 2; }
-if [ "$(id -u)" = 0 ]; then
-  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-fi
 strategies=threads,scatter,window,distributed
 
 echo "== -np 1 x $cores threads, $size values"
 OMP_NUM_THREADS=$cores OMP_PROC_BIND=close OMP_PLACES=cores \
   mpiexec -np 1 --map-by "ppr:1:node:pe=$cores" --bind-to core \
-  "$bin" --size "$size" --repeat 5 -c "$strategies" --json "$out/mpi-np1-t$cores-$size.json"
+  "$bin" --phase cpu --size "$size" --repeat 5 -c "$strategies" --json "$out/mpi-np1-t$cores-$size.json"
 echo
 echo "== -np $cores x 1 thread, $size values"
 OMP_NUM_THREADS=1 mpiexec -np "$cores" --map-by core --bind-to core \
-  "$bin" --size "$size" --repeat 5 -c "$strategies" --json "$out/mpi-np$cores-t1-$size.json"
+  "$bin" --phase cpu --size "$size" --repeat 5 -c "$strategies" --json "$out/mpi-np$cores-t1-$size.json"
 echo
 echo "== one memory copy of the array on one thread (what scatter's distribute stage moves)"
 /usr/bin/env python3 - "$size" <<'PY' || true

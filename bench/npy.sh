@@ -5,17 +5,10 @@
 # touched first; the JSON's read_seconds is the read alone, slowest rank.
 #   bench/npy.sh [SIZE] [DIR]     (default 300M in /tmp; the file is removed at the end)
 # Target: conpar's read >= 80% of cat's bandwidth (median of 5 paired runs).
-set -euo pipefail
-cd "$(dirname "$0")/.."
+# shellcheck source-path=SCRIPTDIR source=common.sh
+. "$(dirname "$0")/common.sh"
 size=${1:-300M}
 dir=${2:-/tmp}
-bin=./build/release/conpar
-out=bench/results
-mkdir -p "$out"
-[ -x "$bin" ] || { echo "bench: build first: cmake --preset release && cmake --build --preset release" >&2; exit 2; }
-if [ "$(id -u)" = 0 ]; then
-  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-fi
 file=$dir/conpar-bench-$size.npy
 trap 'rm -f "$file"' EXIT
 mpiexec -np 2 "$bin" generate --size "$size" --out "$file"
@@ -24,14 +17,14 @@ bytes=$(stat -c %s "$file")
 cat "$file" >/dev/null # warm the page cache
 # One untimed run first: on this VM the first process after the file was written spends
 # seconds getting 2.4 GB of fresh memory (generated data shows it too), which is not reading.
-OMP_NUM_THREADS=1 mpiexec -np 2 --map-by core --bind-to core "$bin" --input "$file" \
+OMP_NUM_THREADS=1 mpiexec -np 2 --map-by core --bind-to core "$bin" --phase cpu --input "$file" \
   -c distributed --warmup 0 --repeat 1 >/dev/null
 ratios=()
 for run in 1 2 3 4 5; do
   t0=$(date +%s.%N)
   cat "$file" >/dev/null
   t1=$(date +%s.%N)
-  OMP_NUM_THREADS=1 mpiexec -np 2 --map-by core --bind-to core "$bin" --input "$file" \
+  OMP_NUM_THREADS=1 mpiexec -np 2 --map-by core --bind-to core "$bin" --phase cpu --input "$file" \
     -c distributed --warmup 0 --repeat 1 --json "$out/npy-read-$size.json" >/dev/null
   read_s=$(grep -o '"read_seconds": [0-9.e+-]*' "$out/npy-read-$size.json" | head -1 | awk '{print $2}')
   awk -v run="$run" -v b="$bytes" -v t0="$t0" -v t1="$t1" -v r="$read_s" 'BEGIN {

@@ -2,17 +2,9 @@
 # kill.sh CONPAR: a long run on 4 fake hosts x 2 ranks; one rank on node3 is killed after it
 # starts. mpirun must end non-zero within 20 s and leave nothing running on any host.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
 conpar=$1
-ip netns list 2>/dev/null | grep -qw node1 || { echo "cluster: not up; skipped"; exit 77; }
-export OMPI_MCA_plm_rsh_agent=$here/nsrsh
-export OMPI_MCA_oob_tcp_if_include=198.18.0.0/24 OMPI_MCA_btl_tcp_if_include=198.18.0.0/24
-export OMPI_MCA_pml=ob1 OMPI_MCA_btl=self,vader,tcp MPIEXEC_TIMEOUT=100
-export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-unset OMPI_MCA_orte_tmpdir_base
-hosts=$(mktemp)
-trap 'rm -f "$hosts"' EXIT
-printf 'node%s slots=2\n' 1 2 3 4 >"$hosts"
+# shellcheck source-path=SCRIPTDIR source=env.sh
+. "$(dirname "$0")/env.sh"
 # IO with a long delay keeps every rank busy for a minute
 timeout 120 "$here/nsrsh" node1 "mpirun -np 8 --hostfile $hosts $conpar --phase io \
   --io-strategies ranks --requests 16 --delay 60s --timeout 90s" >/dev/null 2>&1 &
