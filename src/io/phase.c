@@ -160,9 +160,8 @@ static enum cp_status run_one(const struct cp_io_options *opt, const struct cp_i
     rec->strategy = s;
     rec->requests = requests;
     rec->ranks = (s->needs & CP_IO_ALL_RANKS) ? size : 1;
-    int c = opt->concurrency > 0 && s->default_concurrency(2) > 1
-                ? opt->concurrency
-                : s->default_concurrency(requests);
+    int c = !(s->needs & CP_IO_SERIAL) && opt->concurrency > 0 ? opt->concurrency
+                                                               : s->default_concurrency(requests);
     rec->concurrency_capped = opt->concurrency == 0 && c < requests && c > 1;
     if (c > requests) /* more slots than requests would only sit idle */
         c = (int)requests;
