@@ -22,6 +22,11 @@ enum cp_status cp_array_alloc(int64_t count, double **out);
 
 void cp_array_free(double *data);
 
+/* Set every byte of x[0..n) to `byte`, `chunks` blocks (cp_block_of) handed to `threads` OpenMP
+ * threads with the static schedule the scans use: the pages are first touched by the threads
+ * that will read them. Local. */
+void cp_array_touch(double *x, int64_t n, int64_t chunks, int threads, int byte);
+
 /* The directory Open MPI's shared-memory windows live in: OMPI_MCA_osc_sm_backing_directory,
  * else /dev/shm. Local. */
 const char *cp_shm_directory(void);

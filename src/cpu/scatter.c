@@ -7,7 +7,6 @@
  * --mpi-max-count (default INT_MAX) the blocks go as point-to-point pieces instead. */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "conpar/array.h"
 #include "conpar/block.h"
@@ -21,17 +20,6 @@ struct scatter_state {
     MPI_Request *requests; /* pieces: one per message this rank sends or receives */
     int64_t nrequests;
 };
-
-/* Fill with an all-ones NaN pattern, by the scan's static schedule (first touch where the scan
- * reads), so an element the copy misses shows up as a wrong answer, never as a right one. */
-static void poison(double *x, int64_t n, int64_t chunks, int threads)
-{
-#pragma omp parallel for schedule(static) num_threads(threads) default(none) shared(x, n, chunks)
-    for (int64_t c = 0; c < chunks; c++) {
-        struct cp_block b = cp_block_of(n, chunks, c);
-        memset(x + b.start, 0xff, (size_t)b.count * sizeof *x);
-    }
-}
 
 static enum cp_status plan(struct cp_cpu_ctx *ctx, struct scatter_state *s, int rank, int size)
 {
@@ -82,7 +70,9 @@ static enum cp_status prepare(struct cp_cpu_ctx *ctx)
     } else {
         st = cp_array_alloc(mine.count, &s->buffer);
         if (st == CP_OK)
-            poison(s->buffer, mine.count, ctx->chunks, ctx->threads);
+            /* an all-ones NaN pattern, first-touched by the scan's threads: an element the copy
+             * misses shows up as a wrong answer, never as a right one */
+            cp_array_touch(s->buffer, mine.count, ctx->chunks, ctx->threads, 0xff);
         ctx->data = s->buffer;
     }
     if (st == CP_OK)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "conpar/array.h"
 #include "conpar/block.h"
 #include "conpar/comm.h"
 #include "conpar/cpu.h"
@@ -54,14 +55,7 @@ enum cp_status cp_cpu_fill(const struct cp_cpu_options *opt, MPI_Comm comm, int6
         *read_seconds = 0;
     if (opt->input != NULL) {
         /* first touch by the threads that will scan each chunk, before MPI-IO writes it */
-        // clang-format off
-#pragma omp parallel for schedule(static) num_threads(threads) default(none) \
-    shared(out, count, chunks)
-        // clang-format on
-        for (int64_t c = 0; c < chunks; c++) {
-            struct cp_block b = cp_block_of(count, chunks, c);
-            memset(out + b.start, 0, (size_t)b.count * sizeof *out);
-        }
+        cp_array_touch(out, count, chunks, threads, 0);
         double t0 = MPI_Wtime();
         enum cp_status st = cp_npy_read(&opt->npy, comm, first, count, threads, out);
         if (read_seconds != NULL)

@@ -1,6 +1,8 @@
 /* Array memory: availability check and aligned allocation. */
 #include "conpar/array.h"
 
+#include "conpar/block.h"
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,4 +82,16 @@ const char *cp_shm_directory(void)
 {
     const char *dir = getenv("OMPI_MCA_osc_sm_backing_directory");
     return dir != NULL && dir[0] != '\0' ? dir : "/dev/shm";
+}
+
+void cp_array_touch(double *x, int64_t n, int64_t chunks, int threads, int byte)
+{
+    // clang-format off
+#pragma omp parallel for schedule(static) num_threads(threads) default(none) \
+    shared(x, n, chunks, byte)
+    // clang-format on
+    for (int64_t c = 0; c < chunks; c++) {
+        struct cp_block b = cp_block_of(n, chunks, c);
+        memset(x + b.start, byte, (size_t)b.count * sizeof *x);
+    }
 }
