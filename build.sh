@@ -11,17 +11,19 @@ cd "$(dirname "$0")"
 PACKAGES=(build-essential cmake pkg-config openmpi-bin libopenmpi-dev libjansson-dev
           libcmocka-dev libcurl4-openssl-dev libmicrohttpd-dev curl python3-jsonschema
           gnuplot-nox iproute2 shellcheck)
+# only the tests need these: a real Slurm for the job scripts
+TEST_PACKAGES=(slurmd slurmctld slurm-client munge)
 
 missing_packages() {
   local p
-  for p in "${PACKAGES[@]}"; do
+  for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || echo "$p"
   done
 }
 
-install_deps() {
+install_deps() { # PACKAGE...
   local missing
-  missing=$(missing_packages | xargs)
+  missing=$(missing_packages "$@" | xargs)
   [ -z "$missing" ] && return 0
   if [ "$(id -u)" != 0 ]; then
     echo "conpar: missing Debian packages; install them with:" >&2
@@ -47,16 +49,16 @@ fi
 
 case "${1:-demo}" in
   deps)
-    install_deps
+    install_deps "${PACKAGES[@]}" "${TEST_PACKAGES[@]}"
     ;;
   demo)
-    install_deps
+    install_deps "${PACKAGES[@]}"
     build release
     shift || true
     ./build/release/conpar "$@"
     ;;
   test)
-    install_deps
+    install_deps "${PACKAGES[@]}" "${TEST_PACKAGES[@]}"
     build release
     ctest --preset release -j "$(nproc)"
     build asan

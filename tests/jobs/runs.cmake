@@ -1,8 +1,10 @@
-# The Slurm job scripts: bash -n and shellcheck (the real-Slurm tier is tests/slurm/).
-file(GLOB conpar_jobs ${PROJECT_SOURCE_DIR}/jobs/*.sbatch)
+# The Slurm job scripts and the cluster test harness: bash -n and shellcheck (the real-Slurm tier
+# is tests/slurm/).
+file(GLOB conpar_jobs ${PROJECT_SOURCE_DIR}/jobs/*.sbatch ${PROJECT_SOURCE_DIR}/tests/slurm/*.sh
+     ${PROJECT_SOURCE_DIR}/tests/cluster/*.sh ${PROJECT_SOURCE_DIR}/tests/cluster/nsrsh)
 find_program(CONPAR_SHELLCHECK shellcheck REQUIRED)
 add_test(NAME jobs.lint
          COMMAND bash -c "for f in \"$@\"; do bash -n \"$f\" || exit 1; done; \
-\"${CONPAR_SHELLCHECK}\" -s bash \"$@\""
+\"${CONPAR_SHELLCHECK}\" -s bash -x \"$@\""
                  lint ${conpar_jobs})
 set_tests_properties(jobs.lint PROPERTIES LABELS "jobs" TIMEOUT 60)
