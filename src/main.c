@@ -184,20 +184,35 @@ static enum cp_status run_sweep(struct cp_options *opt, MPI_Comm comm, struct cp
 
 /* srun without Slurm's PMI for Open MPI starts N copies that each see one rank (P3): they would
  * all run everything alone and fight over the cores. */
+static long env_count(const char *name)
+{
+    const char *v = getenv(name);
+    return v != NULL ? strtol(v, NULL, 10) : 0;
+}
+
+/* Several copies each seeing a world of 1 rank: srun without PMI, or another MPI's launcher
+ * (MPICH/Intel MPI hydra sets PMI_SIZE) starting this Open MPI build. */
 static enum cp_status check_launch(MPI_Comm comm)
 {
-    const char *procid = getenv("SLURM_PROCID");
-    const char *tasks = getenv("SLURM_STEP_NUM_TASKS");
-    if (tasks == NULL)
-        tasks = getenv("SLURM_NTASKS");
-    long n = tasks != NULL ? strtol(tasks, NULL, 10) : 0;
-    if (procid == NULL || n <= 1 || cp_comm_size(comm) != 1)
+    if (cp_comm_size(comm) != 1)
         return CP_OK;
-    return CP_FAIL(CP_ERR_USAGE,
-                   "srun started %ld tasks but MPI sees only 1 rank in each: Open MPI did not get "
-                   "Slurm's process management; use `srun --mpi=pmix` (see `srun --mpi=list`), "
-                   "or mpirun inside the allocation",
-                   n);
+    long n = env_count("SLURM_STEP_NUM_TASKS");
+    if (n == 0)
+        n = env_count("SLURM_NTASKS");
+    if (getenv("SLURM_PROCID") != NULL && n > 1)
+        return CP_FAIL(CP_ERR_USAGE,
+                       "srun started %ld tasks but MPI sees only 1 rank in each: Open MPI did not "
+                       "get Slurm's process management; use `srun --mpi=pmix` (see `srun "
+                       "--mpi=list`), or mpirun inside the allocation",
+                       n);
+    n = env_count("PMI_SIZE");
+    if (n > 1)
+        return CP_FAIL(CP_ERR_USAGE,
+                       "a launcher started %ld copies (PMI_SIZE=%ld) but MPI sees only 1 rank in "
+                       "each: it is not this Open MPI's; start conpar with Open MPI's mpirun "
+                       "(`mpirun -np N conpar`), or `srun --mpi=pmix` under Slurm",
+                       n, n);
+    return CP_OK;
 }
 
 static int run(int argc, char **argv, MPI_Comm comm)

@@ -83,3 +83,10 @@ add_test(NAME bad.srun_without_pmi
                  -- env SLURM_PROCID=2 SLURM_STEP_NUM_TASKS=4 $<TARGET_FILE:conpar> --size 1M)
 set_tests_properties(bad.srun_without_pmi PROPERTIES LABELS run TIMEOUT 30)
 conpar_test_env(bad.srun_without_pmi)
+# copies started by another MPI's launcher (hydra's PMI_SIZE): each is a 1-rank world
+add_test(NAME bad.foreign_launcher
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/expect.sh --exit 2 --no-stdout --stderr-lines 1
+                 --stderr "^conpar: a launcher started 3 copies \\(PMI_SIZE=3\\) but MPI sees only 1 rank in each: .*Open MPI's mpirun"
+                 -- env PMI_SIZE=3 PMI_RANK=1 $<TARGET_FILE:conpar> --size 1M)
+set_tests_properties(bad.foreign_launcher PROPERTIES LABELS run TIMEOUT 30)
+conpar_test_env(bad.foreign_launcher)
