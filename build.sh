@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # conpar set-up in one command.
 #   ./build.sh demo    install what is missing, build (release), run the default demo
-#   ./build.sh test    install what is missing, build release and asan, run every test
+#   ./build.sh test    install what is missing, build release, asan, tsan and fuzz, run every test
 #   ./build.sh deps    only install what is missing
 # Missing Debian packages are installed with apt-get when run as root; otherwise the exact
 # apt-get line is printed and the script stops.
@@ -11,8 +11,9 @@ cd "$(dirname "$0")"
 PACKAGES=(build-essential cmake pkg-config openmpi-bin libopenmpi-dev libjansson-dev
           libcmocka-dev libcurl4-openssl-dev libmicrohttpd-dev curl python3-jsonschema
           gnuplot-nox iproute2 shellcheck)
-# only the tests need these: a real Slurm for the job scripts
-TEST_PACKAGES=(slurmd slurmctld slurm-client munge)
+# only the tests need these: a real Slurm for the job scripts, wrk for the server under load,
+# clang with LLVM's OpenMP and sanitizer runtimes for the tsan and fuzz builds
+TEST_PACKAGES=(slurmd slurmctld slurm-client munge wrk clang libomp-14-dev libclang-rt-14-dev)
 
 missing_packages() {
   local p
@@ -63,6 +64,10 @@ case "${1:-demo}" in
     ctest --preset release -j "$(nproc)"
     build asan
     ctest --preset asan -j "$(nproc)"
+    build tsan
+    ctest --preset tsan -j "$(nproc)"
+    build fuzz
+    ctest --preset fuzz -j "$(nproc)"
     ;;
   *)
     echo "usage: ./build.sh [demo [CONPAR OPTIONS]|test|deps]" >&2
