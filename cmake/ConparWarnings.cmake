@@ -6,7 +6,12 @@ target_compile_options(conpar_warnings INTERFACE
   -Wformat=2 -Wvla -Wcast-qual -Wundef)
 # Exactness depends on IEEE semantics (NaN, signed zero, ordered max): never fast-math.
 target_compile_options(conpar_warnings INTERFACE -fno-fast-math -ffp-contract=off)
-if(CONPAR_SANITIZE STREQUAL "address")
+if(CONPAR_SANITIZE STREQUAL "ON") # the old boolean spelling
+  set(CONPAR_SANITIZE address)
+endif()
+if(NOT CONPAR_SANITIZE)
+  # none
+elseif(CONPAR_SANITIZE STREQUAL "address")
   target_compile_options(conpar_warnings INTERFACE
     -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
   target_link_options(conpar_warnings INTERFACE -fsanitize=address,undefined)
@@ -18,7 +23,7 @@ elseif(CONPAR_SANITIZE STREQUAL "thread")
   endif()
   target_compile_options(conpar_warnings INTERFACE -fsanitize=thread -fno-omit-frame-pointer)
   target_link_options(conpar_warnings INTERFACE -fsanitize=thread)
-elseif(NOT CONPAR_SANITIZE STREQUAL "")
+else()
   message(FATAL_ERROR "CONPAR_SANITIZE must be address, thread or empty, not ${CONPAR_SANITIZE}")
 endif()
 if(CONPAR_FUZZ)
