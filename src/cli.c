@@ -486,6 +486,11 @@ static enum cp_status set_reset_every(struct cp_options *o, const char *flag, co
     return st;
 }
 
+static enum cp_status set_die_after(struct cp_options *o, const char *flag, const char *arg)
+{
+    return cp_parse_count(flag, arg, 1, &o->io.server.die_after);
+}
+
 static enum cp_status set_bind(struct cp_options *o, const char *flag, const char *arg)
 {
     if (arg[0] == '\0')
@@ -669,6 +674,7 @@ enum {
     KEY_STATUS,
     KEY_FAIL_EVERY,
     KEY_RESET_EVERY,
+    KEY_DIE_AFTER,
     KEY_BIND,
     KEY_PORT,
     KEY_BODY,
@@ -781,6 +787,10 @@ static const struct cp_option options[] = {
      set_fail_every, SERVED},
     {"reset-every", KEY_RESET_EVERY, "N", "never",
      "fault injection: every Nth connection is closed without a reply", set_reset_every, SERVED},
+    {"die-after", KEY_DIE_AFTER, "N", "never",
+     "fault injection: the embedded server dies after answering N requests, as if killed (it "
+     "stops listening and closes every connection without a reply)",
+     set_die_after, CP_CMD_RUN},
     {"idle-timeout", KEY_IDLE_TIMEOUT, "T", "30s", "server: close connections idle this long",
      set_idle_timeout, SERVED},
     {"header-limit", KEY_HEADER_LIMIT, "BYTES", "8Ki",

@@ -6,7 +6,7 @@
  * delay a timer, not a thread, so 10,000 slow requests can be in flight. One epoll thread
  * serves the connections and one timer thread ends the delays. Fault injection: every
  * response with `status`, every `fail_every`-th request answered 500, every `reset_every`-th
- * connection closed without a reply. */
+ * connection closed without a reply, and death after `die_after` answers. */
 #ifndef CONPAR_SERVER_H
 #define CONPAR_SERVER_H
 
@@ -23,6 +23,8 @@ struct cp_server_options {
     int status;           /* the answer's HTTP status */
     int64_t fail_every;   /* 0, or every Nth request answers 500 */
     int64_t reset_every;  /* 0, or every Nth request is closed without a reply */
+    int64_t die_after;    /* 0, or after answering N requests the server dies as if killed:
+                           * it stops listening and closes every connection without a reply */
     int keep_alive;       /* allow keep-alive (default: Connection: close) */
     int idle_timeout;     /* seconds an idle connection may stay open */
     int header_limit;     /* bytes of request headers (and the connection's buffers) */
@@ -33,7 +35,7 @@ struct cp_server_stats {
     int64_t requests;    /* requests received */
     int64_t served;      /* answers sent after the delay */
     int64_t failed;      /* of those, answered 500 by --fail-every */
-    int64_t resets;      /* connections closed without a reply */
+    int64_t resets;      /* connections closed without a reply (after death too) */
     int peak_in_service; /* most requests in service at once */
     int peak_waiting;    /* most requests waiting for a worker */
     double longest_wait; /* seconds the longest wait for a worker took */

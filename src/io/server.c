@@ -41,6 +41,8 @@ struct cp_server {
     pthread_cond_t wake;
     pthread_t timer;
     int stop_timer;
+    int dead;                /* --die-after reached: answer nothing more */
+    int quiesced;            /* the listening socket is closed */
     struct queue waiting;    /* for a worker, in arrival order */
     struct queue in_service; /* in start order, which is due order: the delay is the same */
     struct cp_server_stats stats;
@@ -83,6 +85,35 @@ void cp_server_defaults(struct cp_server_options *o)
     o->connection_limit = 16384;
 }
 
+/* Under the lock, after an answer: --die-after reached? The timer thread does the dying. */
+static void check_death(struct cp_server *s)
+{
+    if (s->opt.die_after > 0 && s->stats.served >= s->opt.die_after && !s->dead) {
+        s->dead = 1;
+        pthread_cond_signal(&s->wake);
+    }
+}
+
+/* Under the lock, once dead: stop listening, and end every request waiting or in service
+ * without a reply. */
+static void die(struct cp_server *s)
+{
+    s->quiesced = 1;
+    for (struct queue *q = &s->waiting; q != NULL; q = q == &s->waiting ? &s->in_service : NULL)
+        for (struct pending *p = q->head; p != NULL; p = p->next) {
+            p->code = -1;
+            p->started = -1e300; /* due at once */
+            s->stats.resets++;
+        }
+    while (s->waiting.head != NULL)
+        push(&s->in_service, pop(&s->waiting));
+    pthread_mutex_unlock(&s->lock);
+    int fd = MHD_quiesce_daemon(s->daemon);
+    if (fd >= 0)
+        close(fd);
+    pthread_mutex_lock(&s->lock);
+}
+
 /* Under the lock: p starts its delay now. */
 static void start_service(struct cp_server *s, struct pending *p, double t)
 {
@@ -113,6 +144,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     (void)version;
     (void)upload_data;
     struct pending *p = *req_cls;
+    if (p != NULL && p->code < 0) /* resumed by the server's death */
+        return MHD_NO;
     if (p != NULL) /* resumed: the delay is over */
         return MHD_queue_response(conn, (unsigned)p->code, response_for(s, p->code));
     if (*upload_size != 0) {
@@ -122,13 +155,14 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     (void)method;
     pthread_mutex_lock(&s->lock);
     int64_t n = ++s->stats.requests;
-    int reset = s->opt.reset_every > 0 && n % s->opt.reset_every == 0;
+    int reset = s->dead || (s->opt.reset_every > 0 && n % s->opt.reset_every == 0);
     int code = s->opt.fail_every > 0 && n % s->opt.fail_every == 0 ? MHD_HTTP_INTERNAL_SERVER_ERROR
                                                                    : s->opt.status;
     s->stats.resets += reset;
     if (!reset && s->opt.delay <= 0) {
         s->stats.served++;
         s->stats.failed += code == MHD_HTTP_INTERNAL_SERVER_ERROR;
+        check_death(s);
     }
     pthread_mutex_unlock(&s->lock);
     if (reset)
@@ -182,13 +216,22 @@ static void *timer_main(void *arg)
     struct MHD_Connection *ready[256];
     pthread_mutex_lock(&s->lock);
     for (;;) {
+        if (s->dead && !s->quiesced)
+            die(s);
         double t = cp_io_now();
         int nready = 0;
         while (nready < 256 && s->in_service.head != NULL &&
                s->in_service.head->started + s->opt.delay <= t) {
             struct pending *p = pop(&s->in_service);
-            s->stats.served++;
-            s->stats.failed += p->code == MHD_HTTP_INTERNAL_SERVER_ERROR;
+            if (s->dead && p->code >= 0) { /* died within this batch */
+                p->code = -1;
+                s->stats.resets++;
+            }
+            if (p->code >= 0) {
+                s->stats.served++;
+                s->stats.failed += p->code == MHD_HTTP_INTERNAL_SERVER_ERROR;
+                check_death(s);
+            }
             ready[nready++] = p->conn; /* p belongs to MHD again once resumed */
         }
         while (s->waiting.head != NULL && has_worker(s))
@@ -385,7 +428,8 @@ void cp_server_stop(struct cp_server *s, double drain, struct cp_server_stats *s
     pthread_mutex_lock(&s->lock);
     for (struct queue *q = &s->waiting; q != NULL; q = q == &s->waiting ? &s->in_service : NULL)
         for (struct pending *p = q->head; p != NULL; p = p->next) {
-            p->code = MHD_HTTP_SERVICE_UNAVAILABLE;
+            if (p->code >= 0)
+                p->code = MHD_HTTP_SERVICE_UNAVAILABLE;
             p->started = -1e300; /* due at once */
         }
     while (s->waiting.head != NULL)

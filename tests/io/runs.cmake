@@ -44,6 +44,22 @@ conpar_io_fault(timeout 2 "\\(timeout 3\\)" "io_failed=timeout:3"
                 --phase io --delay 2s --timeout 200ms --requests 3 --io-strategies async)
 conpar_io_fault(reset 1 "\\(reset 2\\)" "io_failed=reset:2 io_ok=4"
                 ${io} --requests 6 --reset-every 3 --io-strategies threads)
+# the embedded server dies (--die-after): after it, new connections are refused and requests in
+# flight are cut; the report is still written
+conpar_io_fault(server_dies 1 "\\(connect 6\\)" "io_failed=connect:6 io_ok=4"
+                ${io} --requests 10 --die-after 4 --io-strategies seq)
+conpar_io_fault(server_dies_in_flight 1 "\\(reset 6\\)" "io_failed=reset:6 io_ok=4"
+                ${io} --requests 10 --die-after 4 --io-strategies async)
+conpar_add_run(io.fault.server_dies_ranks ARGS ${io} --requests 12 --die-after 5
+                                               --io-strategies ranks
+               RANKS 3 EXIT 1 CONPAR_LINES 2 STDERR "7 of 12 requests .* failed"
+               JSON_CHECK "io_ok=5 io_per_rank=12" LABELS io TIMEOUT 60)
+# a separate `conpar serve` killed with SIGKILL in the middle of the phase
+add_test(NAME io.fault.server_killed
+         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/io/killed.sh $<TARGET_FILE:conpar>
+                 $<TARGET_FILE:check_json> ${CMAKE_CURRENT_BINARY_DIR}/out/io.fault.server_killed.json)
+set_tests_properties(io.fault.server_killed PROPERTIES LABELS "io;run" TIMEOUT 60)
+conpar_test_env(io.fault.server_killed)
 conpar_add_run(io.fault.ranks_dead ARGS --phase io --url http://127.0.0.1:1/ --requests 5
                                         --io-strategies ranks
                RANKS 2 EXIT 1 CONPAR_LINES 1 STDERR "failed \\(connect 5\\)"

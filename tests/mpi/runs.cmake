@@ -95,3 +95,9 @@ foreach(case window_only window_and_distributed)
                        PROCESSORS 2 SKIP_RETURN_CODE 77)
   conpar_test_env(mpi.small_shm.${case})
 endforeach()
+
+# a rank killed mid-run on this host: mpiexec ends non-zero within 20 s, no rank left behind
+add_test(NAME mpi.kill_rank COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/mpi/kill.sh
+                                    $<TARGET_FILE:conpar>)
+set_tests_properties(mpi.kill_rank PROPERTIES LABELS "run;mpi" TIMEOUT 60)
+conpar_test_env(mpi.kill_rank)

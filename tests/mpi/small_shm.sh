@@ -13,6 +13,7 @@ fi
 out=$(mktemp)
 err=$(mktemp)
 trap 'rm -f "$out" "$err"' EXIT
+# shellcheck disable=SC2016 # expanded by the inner shell
 unshare -m bash -c '
     dir=$(mktemp -d) &&
     mount -t tmpfs -o size=1m conpar-small-shm "$dir" &&

@@ -77,3 +77,9 @@ conpar_add_run(report.sweep_ranks ARGS --sweep threads=1,2 --size 100003 --warmu
                JSON_CHECK "sweep_points=4" LABELS report)
 conpar_bad(sweep_key "--sweep 'chunks=1,2': must be threads=LIST or concurrency=LIST"
            --sweep chunks=1,2)
+
+# the output on a full filesystem: a clear error, no truncated JSON left as complete
+add_test(NAME report.full_fs COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/report/full_fs.sh
+                                     $<TARGET_FILE:conpar>)
+set_tests_properties(report.full_fs PROPERTIES LABELS "run;report" TIMEOUT 60 SKIP_RETURN_CODE 77)
+conpar_test_env(report.full_fs)
