@@ -90,3 +90,9 @@ add_test(NAME bad.foreign_launcher
                  -- env PMI_SIZE=3 PMI_RANK=1 $<TARGET_FILE:conpar> --size 1M)
 set_tests_properties(bad.foreign_launcher PROPERTIES LABELS run TIMEOUT 30)
 conpar_test_env(bad.foreign_launcher)
+
+# the bad-input matrix: 60+ wrong invocations across every subcommand (tests/cli/bad-input.txt)
+add_test(NAME bad.matrix COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/matrix.sh
+                                 $<TARGET_FILE:conpar> ${MPIEXEC_EXECUTABLE})
+set_tests_properties(bad.matrix PROPERTIES LABELS run TIMEOUT 300)
+conpar_test_env(bad.matrix)

@@ -54,4 +54,4 @@ printf 'not numpy at all\n' >"$dir/notnpy.npy"
 # conpar's own writer, 3 ranks: the generated known answer, float64 and float32
 "$@" -np 3 "$conpar" generate --size 1M --seed 42 --out "$dir/gen_f8.npy" >/dev/null
 "$@" -np 3 "$conpar" generate --size 100003 --seed 5 --dtype float32 --out "$dir/gen_f4.npy" >/dev/null
-echo "files.sh: made $(ls "$dir" | wc -l) files in $dir"
+echo "files.sh: made $(find "$dir" -mindepth 1 -maxdepth 1 | wc -l) files in $dir"
