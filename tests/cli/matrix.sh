@@ -34,7 +34,7 @@ while IFS= read -r line; do
   case $line in '#'* | '') continue ;; esac
   n=$((n + 1))
   start=$(date +%s%N)
-  timeout 10 bash -c "$line" >"$DIR/out" 2>"$DIR/err"
+  timeout 10 bash -c "$line" </dev/null >"$DIR/out" 2>"$DIR/err" # mpiexec reads stdin
   code=$?
   ms=$((($(date +%s%N) - start) / 1000000))
   # under mpiexec, Open MPI adds its own banner about the exit code: count conpar's lines

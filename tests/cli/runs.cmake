@@ -91,7 +91,7 @@ add_test(NAME bad.foreign_launcher
 set_tests_properties(bad.foreign_launcher PROPERTIES LABELS run TIMEOUT 30)
 conpar_test_env(bad.foreign_launcher)
 
-# the bad-input matrix: 60+ wrong invocations across every subcommand (tests/cli/bad-input.txt)
+# the bad-input matrix: 67 wrong invocations across every subcommand (tests/cli/bad-input.txt)
 add_test(NAME bad.matrix COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/matrix.sh
                                  $<TARGET_FILE:conpar> ${MPIEXEC_EXECUTABLE})
 set_tests_properties(bad.matrix PROPERTIES LABELS run TIMEOUT 300)
