@@ -4,6 +4,7 @@
 #       every strategy against its ideal time ceil(R / min(C, W)) x D;
 #   (b) a burst of N requests (default 10,000) at 1 s delay, all in flight, against a separate
 #       `conpar serve --workers 0`: wall time and the client's CPU per request, the server's CPU;
+#       then the floor: the same burst from a raw-socket client with no HTTP library;
 #   (c) when python3-aiohttp is installed: the same burst with aiohttp against the same server.
 #   bench/io.sh [BURST]          (results in bench/results/)
 # shellcheck source-path=SCRIPTDIR source=common.sh
@@ -36,6 +37,16 @@ before=$(ticks)
 after=$(ticks)
 awk -v b="$before" -v a="$after" -v n="$burst" -v hz="$(getconf CLK_TCK)" 'BEGIN {
   printf "   server CPU: %.2f s, %.0f us per request\n", (a - b) / hz, 1e6 * (a - b) / hz / n }'
+
+echo "== (b) the floor: the same burst from raw sockets and epoll, no HTTP library (bench/floor.c)"
+cc -O2 -Wall -o "$out/floor" "$(dirname "$0")/floor.c"
+port=${url##*:}
+port=${port%/}
+for _ in 1 2 3; do
+  sleep 1
+  printf '   '
+  "$out/floor" "$port" "$burst"
+done
 
 if /usr/bin/python3 -c 'import aiohttp' 2>/dev/null; then
   echo "== (c) the same burst with Python asyncio + aiohttp"
