@@ -42,3 +42,11 @@ add_test(NAME slurm.kill_rank COMMAND bash ${slurm_dir}/kill.sh ${slurm_base}
 set_tests_properties(slurm.kill_rank PROPERTIES FIXTURES_REQUIRED slurm LABELS slurm TIMEOUT 150
                      PROCESSORS 2 SKIP_RETURN_CODE 77 RESOURCE_LOCK slurm
                      ENVIRONMENT "${CONPAR_TEST_ENV}")
+
+# the time limit: --signal=TERM@30 reaches conpar, which keeps its partial JSON
+add_test(NAME slurm.time_limit
+         COMMAND bash ${slurm_dir}/time_limit.sh ${slurm_base} $<TARGET_FILE:check_json>
+                 ${PROJECT_SOURCE_DIR}/jobs/openmp-single-node.sbatch)
+set_tests_properties(slurm.time_limit PROPERTIES FIXTURES_REQUIRED slurm LABELS slurm TIMEOUT 180
+                     PROCESSORS 2 SKIP_RETURN_CODE 77 RESOURCE_LOCK slurm
+                     ENVIRONMENT "${CONPAR_TEST_ENV}")
