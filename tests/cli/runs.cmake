@@ -76,20 +76,23 @@ conpar_add_run(bad.ranks_memory ARGS --size 1T RANKS 3 EXIT 2 NO_STDOUT CONPAR_L
 conpar_bad(mpi_max_count "--mpi-max-count '0'" --mpi-max-count 0)
 conpar_bad(emulate_nodes "--emulate-nodes 'x'" --emulate-nodes x)
 
-# srun without PMI: every copy sees one rank while Slurm started several (exit 2, the remedy)
-add_test(NAME bad.srun_without_pmi
-         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/expect.sh --exit 2 --no-stdout --stderr-lines 1
-                 --stderr "^conpar: srun started 4 tasks but MPI sees only 1 rank in each: .*srun --mpi=pmix"
-                 -- env SLURM_PROCID=2 SLURM_STEP_NUM_TASKS=4 $<TARGET_FILE:conpar> --size 1M)
-set_tests_properties(bad.srun_without_pmi PROPERTIES LABELS run TIMEOUT 30)
-conpar_test_env(bad.srun_without_pmi)
-# copies started by another MPI's launcher (hydra's PMI_SIZE): each is a 1-rank world
-add_test(NAME bad.foreign_launcher
-         COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/expect.sh --exit 2 --no-stdout --stderr-lines 1
-                 --stderr "^conpar: a launcher started 3 copies \\(PMI_SIZE=3\\) but MPI sees only 1 rank in each: .*Open MPI's mpirun"
-                 -- env PMI_SIZE=3 PMI_RANK=1 $<TARGET_FILE:conpar> --size 1M)
-set_tests_properties(bad.foreign_launcher PROPERTIES LABELS run TIMEOUT 30)
-conpar_test_env(bad.foreign_launcher)
+# Launch mistakes: every copy sees one rank while a launcher started several (exit 2, the remedy).
+# conpar_bad_launch(<name> "<stderr regex>" <VAR=VALUE>...)
+function(conpar_bad_launch name regex)
+  add_test(NAME bad.${name}
+           COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/expect.sh --exit 2 --no-stdout --stderr-lines 1
+                   --stderr "^conpar: ${regex}" -- env ${ARGN} $<TARGET_FILE:conpar> --size 1M)
+  set_tests_properties(bad.${name} PROPERTIES LABELS run TIMEOUT 30)
+  conpar_test_env(bad.${name})
+endfunction()
+# srun without PMI
+conpar_bad_launch(srun_without_pmi
+                  "srun started 4 tasks but MPI sees only 1 rank in each: .*srun --mpi=pmix"
+                  SLURM_PROCID=2 SLURM_STEP_NUM_TASKS=4)
+# another MPI's launcher (hydra's PMI_SIZE)
+conpar_bad_launch(foreign_launcher
+                  "a launcher started 3 copies \\(PMI_SIZE=3\\) but MPI sees only 1 rank in each: .*Open MPI's mpirun"
+                  PMI_SIZE=3 PMI_RANK=1)
 
 # the bad-input matrix: 67 wrong invocations across every subcommand (tests/cli/bad-input.txt)
 add_test(NAME bad.matrix COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/matrix.sh

@@ -31,6 +31,16 @@ done
 fds() { find "/proc/$server/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
 rss() { awk '/^VmRSS/ { print $2 }' "/proc/$server/status" 2>/dev/null; }
 base_fds=$(fds)
+fds_back() { # WHEN: the open files must be back to base_fds within 5 s
+  local now
+  for _ in $(seq 50); do
+    now=$(fds)
+    [ "$now" -le "$base_fds" ] && break
+    sleep 0.1
+  done
+  [ "$now" -le "$base_fds" ] || fail "open files $now $1, $base_fds before"
+  echo "load: open files $now $1, $base_fds before"
+}
 
 wrk -t2 -c1000 -d"${seconds}s" --timeout 10s "$url" >"$dir/wrk.out" 2>&1 &
 load=$!
@@ -53,15 +63,7 @@ read -r first last < <(awk '{ v[NR] = $1 } END {
 echo "load: resident memory ${first} kB in the first 10 s, ${last} kB in the last 10 s"
 awk -v a="$first" -v b="$last" 'BEGIN { d = (b - a) / a; exit !(d <= 0.10 && d >= -0.10) }' ||
   fail "resident memory not flat: ${first} kB -> ${last} kB"
-# open files back to what they were
-now=
-for _ in $(seq 50); do
-  now=$(fds)
-  [ "$now" -le "$base_fds" ] && break
-  sleep 0.1
-done
-[ "$now" -le "$base_fds" ] || fail "open files $now after the load, $base_fds before"
-echo "load: open files $now after the load, $base_fds before"
+fds_back "after the load"
 
 # slowloris: half a request, then silence; the idle timeout must close every connection
 port=${url##*:}
@@ -87,12 +89,7 @@ took = time.monotonic() - t0
 print(f"load: {closed} of 100 idle connections closed by the server after {took:.1f} s")
 sys.exit(0 if closed == 100 and took >= 1.5 else 1)  # by the 2 s idle timeout, not before
 PY
-for _ in $(seq 50); do
-  now=$(fds)
-  [ "$now" -le "$base_fds" ] && break
-  sleep 0.1
-done
-[ "$now" -le "$base_fds" ] || fail "open files $now after the idle connections, $base_fds before"
+fds_back "after the idle connections"
 
 kill -TERM "$server"
 wait "$server"
