@@ -159,15 +159,17 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     int code = s->opt.fail_every > 0 && n % s->opt.fail_every == 0 ? MHD_HTTP_INTERNAL_SERVER_ERROR
                                                                    : s->opt.status;
     s->stats.resets += reset;
-    if (!reset && s->opt.delay <= 0) {
+    /* without a delay the answer goes at once, unless the server may die: then the timer
+     * thread sends it, so it can stop listening before the last answer leaves */
+    int at_once = s->opt.delay <= 0 && s->opt.die_after == 0;
+    if (!reset && at_once) {
         s->stats.served++;
         s->stats.failed += code == MHD_HTTP_INTERNAL_SERVER_ERROR;
-        check_death(s);
     }
     pthread_mutex_unlock(&s->lock);
     if (reset)
         return MHD_NO; /* MHD closes the connection without a reply */
-    if (s->opt.delay <= 0)
+    if (at_once)
         return MHD_queue_response(conn, (unsigned)code, response_for(s, code));
     p = calloc(1, sizeof *p);
     if (p == NULL)
@@ -236,6 +238,10 @@ static void *timer_main(void *arg)
         }
         while (s->waiting.head != NULL && has_worker(s))
             start_service(s, pop(&s->waiting), t);
+        /* dead by an answer of this batch: stop listening before that answer leaves, so the
+         * client's next connection is refused, not accepted and cut */
+        if (s->dead && !s->quiesced)
+            die(s);
         if (nready > 0) {
             /* resume outside the lock: MHD's thread takes it in on_request */
             pthread_mutex_unlock(&s->lock);

@@ -48,6 +48,8 @@ conpar_io_fault(reset 1 "\\(reset 2\\)" "io_failed=reset:2 io_ok=4"
 # flight are cut; the report is still written
 conpar_io_fault(server_dies 1 "\\(connect 6\\)" "io_failed=connect:6 io_ok=4"
                 ${io} --requests 10 --die-after 4 --io-strategies seq)
+conpar_io_fault(server_dies_no_delay 1 "\\(connect 6\\)" "io_failed=connect:6 io_ok=4"
+                --phase io --delay 0 --requests 10 --die-after 4 --io-strategies seq)
 conpar_io_fault(server_dies_in_flight 1 "\\(reset 6\\)" "io_failed=reset:6 io_ok=4"
                 ${io} --requests 10 --die-after 4 --io-strategies async)
 conpar_add_run(io.fault.server_dies_ranks ARGS ${io} --requests 12 --die-after 5
