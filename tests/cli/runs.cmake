@@ -97,5 +97,6 @@ conpar_bad_launch(foreign_launcher
 # the bad-input matrix: 67 wrong invocations across every subcommand (tests/cli/bad-input.txt)
 add_test(NAME bad.matrix COMMAND bash ${CMAKE_CURRENT_SOURCE_DIR}/cli/matrix.sh
                                  $<TARGET_FILE:conpar> ${MPIEXEC_EXECUTABLE})
-set_tests_properties(bad.matrix PROPERTIES LABELS run TIMEOUT 300)
+# alone on the machine: the 5 s limit per invocation is about conpar, not a busy neighbour
+set_tests_properties(bad.matrix PROPERTIES LABELS run TIMEOUT 300 PROCESSORS 2)
 conpar_test_env(bad.matrix)
