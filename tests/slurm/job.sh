@@ -3,7 +3,8 @@
 # unchanged to the test Slurm (sbatch --parsable --no-requeue, the VAR=VALUE pairs in the
 # environment, e.g. tiny sizes in CONPAR_ARGS), wait for its final state, then check: COMPLETED,
 # every JSON result where the script says it writes it (valid against the schema, CHECKS
-# passed), the job ran on NODES distinct nodes and each of them appears in the results.
+# passed), the placement report in its output, the job ran on NODES distinct nodes and each of
+# them appears in the results.
 set -u
 base=$1 check=$2 script=$3 nodes=$4 checks=$5
 shift 5
@@ -40,6 +41,9 @@ for json in "${jsons[@]}"; do
   # shellcheck disable=SC2086
   "$check" "$json" $checks || fail "$json: JSON check ($checks)"
 done
+# the placement report (host, threads and CPUs of every rank) is in the job's output
+cat "$out" results/"$name-$jid"/*.txt 2>/dev/null | grep -q '^  rank 0 ' ||
+  fail "no placement report in the job's output"
 for node in $ran_on; do
   grep -q "\"$node\"" "${jsons[@]}" || fail "node $node does not appear in the results"
 done
