@@ -95,8 +95,9 @@ struct cp_io_strategy {
     const char *talk_analog;
     const char *lesson;
     unsigned needs;
-    /* the default concurrency for R requests when --concurrency is not given */
-    int (*default_concurrency)(int64_t requests);
+    /* without --concurrency: one transfer in flight per request, at most this many (0 = no
+     * cap: all requests at once) */
+    int default_cap;
     /* Perform ctx's requests into *out (summed on rank 0 for CP_IO_ALL_RANKS; other ranks'
      * *out holds their own share). */
     enum cp_status (*run)(const struct cp_io_ctx *ctx, struct cp_io_tally *out, int64_t *per_rank);

@@ -1,14 +1,7 @@
 /* `async`: one thread, one curl multi handle; conpar keeps at most --concurrency transfers in
  * flight (default: all requests at once, the talk's asyncio.gather with aiohttp). */
-#include <limits.h>
-
 #include "client.h"
 #include "conpar/comm.h"
-
-static int all(int64_t requests)
-{
-    return requests < INT_MAX ? (int)requests : INT_MAX;
-}
 
 static enum cp_status run(const struct cp_io_ctx *ctx, struct cp_io_tally *out, int64_t *per_rank)
 {
@@ -37,6 +30,6 @@ const struct cp_io_strategy cp_io_async = {
     .talk_analog = "asyncio + aiohttp gather",
     .lesson = "one thread, many requests in flight: waits overlap without threads",
     .needs = CP_IO_ONE_PROCESS,
-    .default_concurrency = all,
+    .default_cap = 0, /* all at once */
     .run = run,
 };

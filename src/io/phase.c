@@ -1,6 +1,7 @@
 /* The IO phase runner: the embedded server, every strategy timed, the verdict. */
 #include <curl/curl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <netdb.h>
 #include <stdio.h>
@@ -160,11 +161,14 @@ static enum cp_status run_one(const struct cp_io_options *opt, const struct cp_i
     rec->strategy = s;
     rec->requests = requests;
     rec->ranks = (s->needs & CP_IO_ALL_RANKS) ? size : 1;
-    int c = !(s->needs & CP_IO_SERIAL) && opt->concurrency > 0 ? opt->concurrency
-                                                               : s->default_concurrency(requests);
+    /* one slot per request (more would only sit idle), at most --concurrency or the
+     * strategy's own cap */
+    int given = opt->concurrency > 0 && !(s->needs & CP_IO_SERIAL);
+    int64_t cap = given ? opt->concurrency : s->default_cap, want = requests;
+    if (cap > 0 && cap < want)
+        want = cap;
+    int c = want < INT_MAX ? (int)want : INT_MAX;
     rec->concurrency_capped = opt->concurrency == 0 && c < requests && c > 1;
-    if (c > requests) /* more slots than requests would only sit idle */
-        c = (int)requests;
     /* every transfer is an open file; the embedded server's connections too */
     int room = (report->open_files - 64) / (report->embedded ? 2 : 1) * rec->ranks;
     if (c > room) {

@@ -3,7 +3,6 @@
  * messages, progressed by the same loop between short curl polls (MPI only progresses inside
  * MPI calls, P18), so a slow rank simply asks less often. The tallies are combined with
  * non-blocking reductions. Only the main thread of each rank calls MPI. */
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,11 +12,6 @@
 
 enum { TAG_ASK = 701, TAG_GIVE = 702 };
 #define POLL_MS 1 /* curl waits at most this long while MPI messages may be pending */
-
-static int all(int64_t requests)
-{
-    return requests < INT_MAX ? (int)requests : INT_MAX;
-}
 
 /* Rank 0's side of the work queue. */
 struct dispatcher {
@@ -222,6 +216,6 @@ const struct cp_io_strategy cp_io_ranks = {
     .talk_analog = "(beyond the talk) requests over MPI ranks",
     .lesson = "processes on many hosts share the requests; rank 0 hands out work on demand",
     .needs = CP_IO_ALL_RANKS,
-    .default_concurrency = all,
+    .default_cap = 0, /* all at once, shared among the ranks */
     .run = run,
 };

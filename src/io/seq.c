@@ -2,12 +2,6 @@
 #include "client.h"
 #include "conpar/comm.h"
 
-static int one(int64_t requests)
-{
-    (void)requests;
-    return 1;
-}
-
 static enum cp_status run(const struct cp_io_ctx *ctx, struct cp_io_tally *out, int64_t *per_rank)
 {
     (void)per_rank;
@@ -31,6 +25,6 @@ const struct cp_io_strategy cp_io_seq = {
     .talk_analog = "requests.get in a loop",
     .lesson = "one request at a time: the time is the sum of the waits",
     .needs = CP_IO_ONE_PROCESS | CP_IO_SERIAL,
-    .default_concurrency = one,
+    .default_cap = 1,
     .run = run,
 };

@@ -8,8 +8,6 @@
 #include "client.h"
 #include "conpar/comm.h"
 
-#define CP_IO_THREAD_CAP 256
-
 struct pool {
     const struct cp_io_ctx *ctx;
     atomic_llong next;
@@ -45,11 +43,6 @@ static void *worker(void *arg)
     return NULL;
 }
 
-static int per_request(int64_t requests)
-{
-    return requests < CP_IO_THREAD_CAP ? (int)requests : CP_IO_THREAD_CAP;
-}
-
 static enum cp_status run(const struct cp_io_ctx *ctx, struct cp_io_tally *out, int64_t *per_rank)
 {
     (void)per_rank;
@@ -82,6 +75,6 @@ const struct cp_io_strategy cp_io_threads = {
     .talk_analog = "ThreadPoolExecutor",
     .lesson = "threads wait for IO together: the time is the longest wait",
     .needs = CP_IO_ONE_PROCESS,
-    .default_concurrency = per_request,
+    .default_cap = 256,
     .run = run,
 };
