@@ -591,7 +591,6 @@ const struct cp_field cp_io_fields[] = {
     {"seconds", "seconds", io_text_seconds, io_json_seconds},
     {"ideal_seconds", "ideal", io_text_ideal, io_json_ideal},
     {"efficiency", "ideal/s", io_text_efficiency, io_json_efficiency},
-
     {"ok", "ok", io_text_ok, io_json_ok},
     {"failed", "failed", io_text_failed, io_json_failed},
     {"requests_per_s", "req/s", io_text_rate, io_json_rate},
