@@ -85,15 +85,6 @@ void cp_server_defaults(struct cp_server_options *o)
     o->connection_limit = 16384;
 }
 
-/* Under the lock, after an answer: --die-after reached? The timer thread does the dying. */
-static void check_death(struct cp_server *s)
-{
-    if (s->opt.die_after > 0 && s->stats.served >= s->opt.die_after && !s->dead) {
-        s->dead = 1;
-        pthread_cond_signal(&s->wake);
-    }
-}
-
 /* Under the lock, once dead: stop listening, and end every request waiting or in service
  * without a reply. */
 static void die(struct cp_server *s)
@@ -218,8 +209,6 @@ static void *timer_main(void *arg)
     struct MHD_Connection *ready[256];
     pthread_mutex_lock(&s->lock);
     for (;;) {
-        if (s->dead && !s->quiesced)
-            die(s);
         double t = cp_io_now();
         int nready = 0;
         while (nready < 256 && s->in_service.head != NULL &&
@@ -232,14 +221,16 @@ static void *timer_main(void *arg)
             if (p->code >= 0) {
                 s->stats.served++;
                 s->stats.failed += p->code == MHD_HTTP_INTERNAL_SERVER_ERROR;
-                check_death(s);
+                if (s->opt.die_after > 0 && s->stats.served >= s->opt.die_after)
+                    s->dead = 1;
             }
             ready[nready++] = p->conn; /* p belongs to MHD again once resumed */
         }
         while (s->waiting.head != NULL && has_worker(s))
             start_service(s, pop(&s->waiting), t);
-        /* dead by an answer of this batch: stop listening before that answer leaves, so the
-         * client's next connection is refused, not accepted and cut */
+        /* --die-after reached by an answer of this batch (every answer goes through here when
+         * the server may die): stop listening before that answer leaves, so the client's next
+         * connection is refused, not accepted and cut */
         if (s->dead && !s->quiesced)
             die(s);
         if (nready > 0) {
