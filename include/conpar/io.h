@@ -82,6 +82,8 @@ struct cp_io_ctx {
     int concurrency;  /* transfers in flight at most (the whole run's, for ranks) */
     double timeout;   /* seconds per request */
     MPI_Comm comm;
+    int64_t *per_rank; /* CP_IO_ALL_RANKS strategies on rank 0: fill with the requests each rank
+                          did (one slot per rank of comm); NULL elsewhere */
 };
 
 enum cp_io_needs {
@@ -100,7 +102,7 @@ struct cp_io_strategy {
     int default_cap;
     /* Perform ctx's requests into *out (summed on rank 0 for CP_IO_ALL_RANKS; other ranks'
      * *out holds their own share). */
-    enum cp_status (*run)(const struct cp_io_ctx *ctx, struct cp_io_tally *out, int64_t *per_rank);
+    enum cp_status (*run)(const struct cp_io_ctx *ctx, struct cp_io_tally *out);
 };
 
 const struct cp_io_strategy *const *cp_io_registry(int *count);

@@ -1,15 +1,17 @@
-/* The CPU strategy registry: adding a strategy is its file plus one line here. */
+/* The CPU strategy registry, made from the list in strategies.def. */
 #include <stddef.h>
 #include <string.h>
 
 #include "conpar/cpu.h"
 
-extern const struct cp_cpu_strategy cp_cpu_seq, cp_cpu_simd, cp_cpu_threads, cp_cpu_gil,
-    cp_cpu_scatter, cp_cpu_window, cp_cpu_distributed;
+#define CP_STRATEGY(name) extern const struct cp_cpu_strategy cp_cpu_##name;
+#include "strategies.def"
+#undef CP_STRATEGY
 
 static const struct cp_cpu_strategy *const registry[] = {
-    &cp_cpu_seq,     &cp_cpu_simd,   &cp_cpu_threads,     &cp_cpu_gil,
-    &cp_cpu_scatter, &cp_cpu_window, &cp_cpu_distributed,
+#define CP_STRATEGY(name) &cp_cpu_##name,
+#include "strategies.def"
+#undef CP_STRATEGY
 };
 
 const struct cp_cpu_strategy *const *cp_cpu_registry(int *count)

@@ -3,9 +3,8 @@
 #include "client.h"
 #include "conpar/comm.h"
 
-static enum cp_status run(const struct cp_io_ctx *ctx, struct cp_io_tally *out, int64_t *per_rank)
+static enum cp_status run(const struct cp_io_ctx *ctx, struct cp_io_tally *out)
 {
-    (void)per_rank;
     struct cp_io_loop loop;
     double cpu0 = cp_io_thread_cpu();
     enum cp_status st = cp_io_loop_init(&loop, ctx, ctx->concurrency, cp_io_now(), out);

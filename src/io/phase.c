@@ -113,7 +113,8 @@ static enum cp_status time_strategy(const struct cp_io_strategy *s, struct cp_io
         /* start together: the time counts from when every rank is ready */
         CP_MPI_CHECK(MPI_Barrier(comm));
         double t0 = MPI_Wtime();
-        st = s->run(ctx, &rec->tally, rec->per_rank);
+        ctx->per_rank = rec->per_rank;
+        st = s->run(ctx, &rec->tally);
         double t = MPI_Wtime() - t0;
         st = cp_comm_agree(comm, st);
         if (st == CP_OK)
@@ -122,7 +123,7 @@ static enum cp_status time_strategy(const struct cp_io_strategy *s, struct cp_io
     }
     if (rank == 0) {
         double t0 = MPI_Wtime();
-        st = s->run(ctx, &rec->tally, NULL);
+        st = s->run(ctx, &rec->tally);
         rec->seconds = MPI_Wtime() - t0;
     }
     enum cp_status waited = cp_comm_idle_barrier(comm);
@@ -182,7 +183,7 @@ static enum cp_status run_one(const struct cp_io_options *opt, const struct cp_i
     double in_flight = (double)(c < requests ? c : requests);
     double rounds = opt->server_workers > 0 ? ceil(in_flight / opt->server_workers) : 1.0;
     report->timeout_short |= report->timeout < rounds * opt->delay;
-    struct cp_io_ctx ctx = {opt, report->url, requests, c, report->timeout, comm};
+    struct cp_io_ctx ctx = {opt, report->url, requests, c, report->timeout, comm, NULL};
     cp_progress(1, "conpar: IO: %s, %" PRId64 " requests", s->name, requests);
     return time_strategy(s, &ctx, rec);
 }

@@ -160,7 +160,7 @@ static enum cp_status event_loop(const struct cp_io_ctx *ctx, struct cp_io_loop 
     }
 }
 
-static enum cp_status run(const struct cp_io_ctx *ctx, struct cp_io_tally *out, int64_t *per_rank)
+static enum cp_status run(const struct cp_io_ctx *ctx, struct cp_io_tally *out)
 {
     int rank = cp_comm_rank(ctx->comm), size = cp_comm_size(ctx->comm);
     /* the concurrency budget split over ranks (rank 0 always has a share) */
@@ -203,7 +203,7 @@ static enum cp_status run(const struct cp_io_ctx *ctx, struct cp_io_tally *out, 
         mine->cpu_seconds = cp_io_thread_cpu() - cpu0;
     st = cp_comm_agree(ctx->comm, st);
     if (st == CP_OK)
-        st = combine(mine, out, w.granted, per_rank, ctx->comm);
+        st = combine(mine, out, w.granted, ctx->per_rank, ctx->comm);
     cp_io_loop_free(&loop);
     free(d.give);
     free(d.give_req);

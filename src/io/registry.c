@@ -1,16 +1,17 @@
-/* The IO strategy registry: adding a strategy is its file plus one line here. */
+/* The IO strategy registry, made from the list in strategies.def. */
 #include <stddef.h>
 #include <string.h>
 
 #include "conpar/io.h"
 
-extern const struct cp_io_strategy cp_io_seq, cp_io_threads, cp_io_async, cp_io_ranks;
+#define CP_STRATEGY(name) extern const struct cp_io_strategy cp_io_##name;
+#include "strategies.def"
+#undef CP_STRATEGY
 
 static const struct cp_io_strategy *const registry[] = {
-    &cp_io_seq,
-    &cp_io_threads,
-    &cp_io_async,
-    &cp_io_ranks,
+#define CP_STRATEGY(name) &cp_io_##name,
+#include "strategies.def"
+#undef CP_STRATEGY
 };
 
 const struct cp_io_strategy *const *cp_io_registry(int *count)

@@ -2,9 +2,8 @@
 #include "client.h"
 #include "conpar/comm.h"
 
-static enum cp_status run(const struct cp_io_ctx *ctx, struct cp_io_tally *out, int64_t *per_rank)
+static enum cp_status run(const struct cp_io_ctx *ctx, struct cp_io_tally *out)
 {
-    (void)per_rank;
     struct cp_io_transfer t;
     enum cp_status st = cp_io_transfer_init(&t, ctx);
     if (st != CP_OK)

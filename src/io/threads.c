@@ -43,9 +43,8 @@ static void *worker(void *arg)
     return NULL;
 }
 
-static enum cp_status run(const struct cp_io_ctx *ctx, struct cp_io_tally *out, int64_t *per_rank)
+static enum cp_status run(const struct cp_io_ctx *ctx, struct cp_io_tally *out)
 {
-    (void)per_rank;
     int n = ctx->concurrency > 0 ? ctx->concurrency : 1;
     pthread_t *threads = malloc((size_t)n * sizeof *threads);
     if (threads == NULL)

@@ -8,7 +8,7 @@ set(io --phase io --delay 100ms)
 conpar_add_run(io.talk ARGS ${io} --requests 10
                STDOUT "seq +requests.get in a loop" "threads +ThreadPoolExecutor"
                       "async +asyncio" "ranks +\\(beyond the talk\\)"
-               JSON_CHECK "io_strategies=4 io_ok=10 io_bound=1 server_peak_max=10" LABELS io)
+               JSON_CHECK "io_strategies=${conpar_nio} io_ok=10 io_bound=1 server_peak_max=10" LABELS io)
 # 20 requests on 10 workers cannot finish in one delay: >= 2 x D, never more than 10 in service
 conpar_add_run(io.twenty ARGS ${io} --requests 20 --io-strategies threads,async,ranks
                JSON_CHECK "io_ok=20 io_bound=1 server_peak_max=10 server_peak_min=10"
@@ -79,7 +79,7 @@ conpar_io_bad(delay_unit "--delay '5parsecs': not a duration" --delay 5parsecs)
 conpar_io_bad(requests_zero "--requests '0'" --requests 0)
 conpar_io_bad(concurrency_zero "--concurrency '0'" --concurrency 0)
 conpar_io_bad(timeout_zero "--timeout '0'" --timeout 0)
-conpar_io_bad(io_strategy "unknown strategy 'gevent' \\(valid: seq, threads, async, ranks\\)"
+conpar_io_bad(io_strategy "unknown strategy 'gevent' \\(valid: ${conpar_io_valid}\\)"
               --io-strategies gevent)
 conpar_io_bad(serve_port "--port '99999'" serve --port 99999)
 conpar_io_bad(serve_option "--requests is not an option of 'conpar serve'" serve --requests 3)

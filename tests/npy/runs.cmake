@@ -18,7 +18,7 @@ set(quick --phase cpu --warmup 0 --repeat 1)
 # conpar_npy(<file> <checks> [extra conpar args...]): every strategy on a singleton and 1-4 ranks
 function(conpar_npy file checks)
   conpar_add_run(npy.${file} ARGS --input ${npy_dir}/${file}.npy ${quick} ${ARGN}
-                 RANKS singleton 1 2 3 4 JSON_CHECK "strategies=7 ${checks}"
+                 RANKS singleton 1 2 3 4 JSON_CHECK "strategies=${conpar_ncpu} ${checks}"
                  FIXTURE npy_files LABELS npy)
 endfunction()
 
@@ -53,7 +53,7 @@ conpar_npy(b1_false "index=0 value_text=false")
 foreach(d f2 f4 f8 i2 i4 i8 u2 u4 u8)
   foreach(order le be)
     conpar_add_run(npy.order_${order}_${d} ARGS --input ${npy_dir}/order_${order}_${d}.npy ${quick}
-                   RANKS 1 2 3 4 JSON_CHECK "strategies=7 index=1 value=5" FIXTURE npy_files
+                   RANKS 1 2 3 4 JSON_CHECK "strategies=${conpar_ncpu} index=1 value=5" FIXTURE npy_files
                    LABELS npy)
   endforeach()
 endforeach()

@@ -5,7 +5,8 @@ add_executable(check_csv check_csv.c)
 target_link_libraries(check_csv PRIVATE conpar_warnings)
 
 # `conpar` with no arguments: both phases on the laptop defaults, exit 0
-conpar_add_run(report.default ARGS JSON_CHECK "strategies=7 io_strategies=8" TIMEOUT 120
+math(EXPR conpar_nio_default "2 * ${conpar_nio}") # 10 and 20 requests
+conpar_add_run(report.default ARGS JSON_CHECK "strategies=${conpar_ncpu} io_strategies=${conpar_nio_default}" TIMEOUT 120
                STDOUT "^Lessons \\(CPU\\):" "^Lessons \\(IO\\):" LABELS report)
 
 # --csv: one row per strategy of both phases, RFC 4180
