@@ -138,6 +138,13 @@ int cp_stop_signal(void)
     return stop_signal;
 }
 
+int cp_exit_status(enum cp_status status)
+{
+    if (status == CP_ERR_INTERRUPTED)
+        return 128 + (stop_signal != 0 ? stop_signal : SIGINT);
+    return cp_status_exit_code(status);
+}
+
 enum cp_status cp_stop_check(MPI_Comm comm)
 {
     int mine = stop_signal, any = 0;

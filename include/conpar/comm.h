@@ -49,6 +49,11 @@ void cp_stop_install(void);
 /* The signal caught (SIGINT or SIGTERM), or 0. Async-signal-safe to read. Local. */
 int cp_stop_signal(void);
 
+/* The process exit status of a run that ended with `status`: cp_status_exit_code, except that
+ * an interrupted run exits 128 + the signal caught (130 for SIGINT, 143 for SIGTERM). The one
+ * place the exit status is decided. Local. */
+int cp_exit_status(enum cp_status status);
+
 /* All ranks agree whether any caught a signal: CP_OK, or CP_ERR_INTERRUPTED with a message
  * naming the signal on every rank. Collective. */
 enum cp_status cp_stop_check(MPI_Comm comm);

@@ -16,6 +16,7 @@
 #include "conpar/maxloc.h"
 #include "conpar/npy.h"
 #include "conpar/placement.h"
+#include "conpar/runner.h"
 #include "conpar/status.h"
 #include "conpar/usage.h"
 
@@ -47,9 +48,6 @@ struct cp_cpu_ctx {
     char note[128];         /* set by prepare: how the strategy ran ("one MPI_Scatterv") */
     void *state;            /* the strategy's own, from prepare to release */
 };
-
-/* Stages a strategy may time separately (seconds stay 0 where a stage does not apply). */
-enum cp_cpu_stage { CP_STAGE_DISTRIBUTE, CP_STAGE_COMPUTE, CP_STAGE_COMBINE, CP_STAGE_COUNT };
 
 /* One run of a strategy. */
 struct cp_cpu_run {
@@ -161,13 +159,6 @@ enum cp_status cp_cpu_fortran_first(const struct cp_cpu_ctx *ctx, MPI_Comm comm,
 enum cp_status cp_cpu_reference(const struct cp_cpu_options *opt, int threads, MPI_Comm comm,
                                 struct cp_maxloc *out);
 
-/* Timing summary of the timed runs, in seconds. */
-struct cp_timing {
-    double min, median, max;
-    int count;
-    double *samples; /* count values in run order; owned by the report */
-};
-
 /* One host's cores while a strategy ran (from /proc/stat, sampled by the host's first rank). */
 struct cp_host_busy {
     char host[64];
@@ -241,8 +232,5 @@ void cp_cpu_report_free(struct cp_cpu_report *report);
  * "18446744073709551615"; "nan", "inf"), "-" when nothing was comparable. */
 void cp_cpu_format_value(const struct cp_cpu_options *opt, struct cp_maxloc r, char *buf,
                          size_t size);
-
-/* min, median (mean of the middle two for an even count) and max of samples[0..count). */
-struct cp_timing cp_timing_of(const double *samples, int count);
 
 #endif

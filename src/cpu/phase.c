@@ -13,29 +13,6 @@
 #include "conpar/placement.h"
 #include "conpar/progress.h"
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-struct cp_timing cp_timing_of(const double *samples, int count)
-{
-    struct cp_timing t = {0, 0, 0, count, NULL};
-    if (count <= 0)
-        return t;
-    double *sorted = malloc((size_t)count * sizeof *sorted);
-    if (sorted == NULL)
-        return t;
-    memcpy(sorted, samples, (size_t)count * sizeof *sorted);
-    qsort(sorted, (size_t)count, sizeof *sorted, cmp_double);
-    t.min = sorted[0];
-    t.max = sorted[count - 1];
-    t.median = count % 2 ? sorted[count / 2] : (sorted[count / 2 - 1] + sorted[count / 2]) / 2;
-    free(sorted);
-    return t;
-}
-
 /* Streaming read of the chunks on `threads` threads: the read-bandwidth bound. */
 static double stream_chunks(const struct cp_cpu_ctx *ctx, int threads)
 {
@@ -98,170 +75,6 @@ static int needs_whole(const struct cp_cpu_strategy *s)
 static int collective(const struct cp_cpu_strategy *s)
 {
     return (s->needs & CP_NEEDS_ALL_RANKS) != 0;
-}
-
-/* Per-run timing across ranks, reduced to rank 0: the slowest rank defines the run's time
- * (clocks of different nodes are not compared, only durations). */
-struct run_times {
-    double max[1 + CP_STAGE_COUNT]; /* total, then each stage: the slowest rank */
-    double min, sum;                /* total: the fastest rank, and the sum over ranks */
-};
-
-static enum cp_status reduce_times(double t, const struct cp_cpu_run *run, MPI_Comm comm,
-                                   struct run_times *out)
-{
-    double mine[1 + CP_STAGE_COUNT] = {t};
-    for (int g = 0; g < CP_STAGE_COUNT; g++)
-        mine[1 + g] = run->stage_seconds[g];
-    memcpy(out->max, mine, sizeof mine);
-    out->min = out->sum = t;
-    CP_MPI_CHECK(MPI_Reduce(mine, out->max, 1 + CP_STAGE_COUNT, MPI_DOUBLE, MPI_MAX, 0, comm));
-    CP_MPI_CHECK(MPI_Reduce(&t, &out->min, 1, MPI_DOUBLE, MPI_MIN, 0, comm));
-    CP_MPI_CHECK(MPI_Reduce(&t, &out->sum, 1, MPI_DOUBLE, MPI_SUM, 0, comm));
-    return CP_OK;
-}
-
-/* Timed-run samples of one strategy: total, stages, and the fastest and mean rank. */
-struct samples {
-    int repeat;
-    double *total, *stages, *rank_min, *rank_avg; /* stage g of run k at stages[g * repeat + k] */
-};
-
-static enum cp_status samples_alloc(struct samples *sm, int repeat)
-{
-    sm->repeat = repeat;
-    sm->total = malloc((size_t)repeat * sizeof(double));
-    sm->stages = calloc((size_t)repeat * CP_STAGE_COUNT, sizeof(double));
-    sm->rank_min = malloc((size_t)repeat * sizeof(double));
-    sm->rank_avg = malloc((size_t)repeat * sizeof(double));
-    if (sm->total && sm->stages && sm->rank_min && sm->rank_avg)
-        return CP_OK;
-    return CP_FAIL(CP_ERR_NOMEM, "cannot allocate timing samples");
-}
-
-static void samples_free(struct samples *sm)
-{
-    free(sm->total);
-    free(sm->stages);
-    free(sm->rank_min);
-    free(sm->rank_avg);
-}
-
-static double median_of(const double *v, int n)
-{
-    return cp_timing_of(v, n).median;
-}
-
-/* Fill rec's timings from the samples; rec takes the total samples. */
-static void summarise(struct samples *sm, double bytes, struct cp_cpu_record *rec)
-{
-    rec->seconds = cp_timing_of(sm->total, sm->repeat);
-    rec->seconds.samples = sm->total;
-    sm->total = NULL;
-    for (int g = 0; g < CP_STAGE_COUNT; g++)
-        rec->stage_median[g] = median_of(sm->stages + (size_t)g * (size_t)sm->repeat, sm->repeat);
-    rec->rank_min = median_of(sm->rank_min, sm->repeat);
-    rec->rank_avg = median_of(sm->rank_avg, sm->repeat);
-    rec->rank_max = rec->seconds.median;
-    if (rec->seconds.median > 0)
-        rec->gb_per_s = bytes / rec->seconds.median / 1e9;
-}
-
-/* Warm-up and timed runs of one strategy; rank 0 checks every run's answer. For a collective
- * strategy every rank calls this; for a one-process strategy only rank 0. */
-static enum cp_status time_strategy(const struct cp_cpu_strategy *s, const struct cp_cpu_ctx *ctx,
-                                    const struct cp_cpu_report *report, struct cp_cpu_record *rec)
-{
-    const struct cp_cpu_options *opt = &report->options;
-    int all = collective(s), root = cp_comm_rank(ctx->comm) == 0;
-    struct samples sm;
-    enum cp_status st = samples_alloc(&sm, opt->repeat);
-    if (all)
-        st = cp_comm_agree(ctx->comm, st);
-    struct cp_usage_sample before, after;
-    cp_usage_sample(&before); /* this process's CPU time */
-    double wall0 = MPI_Wtime();
-    for (int r = 0; r < opt->warmup + opt->repeat && st == CP_OK; r++) {
-        struct cp_cpu_run run;
-        memset(&run, 0, sizeof run);
-        /* start together: each rank's clock starts when every rank is ready, so the time
-         * counts the strategy's own waits (a rank waiting for its scattered block) but not
-         * the previous run's skew */
-        if (all) {
-            int rc = MPI_Barrier(ctx->comm);
-            if (rc != MPI_SUCCESS) {
-                st = cp_mpi_fail(rc, "MPI_Barrier", __FILE__, __LINE__);
-                break;
-            }
-        }
-        double t0 = MPI_Wtime();
-        st = s->run(ctx, &run);
-        /* numpy's tie rule for fortran_order files: part of every strategy's combine */
-        double tf = MPI_Wtime();
-        if (st == CP_OK)
-            st = cp_cpu_fortran_first(ctx, all ? ctx->comm : MPI_COMM_SELF, &run.result);
-        run.stage_seconds[CP_STAGE_COMBINE] += MPI_Wtime() - tf;
-        double t = MPI_Wtime() - t0;
-        /* a SIGINT or SIGTERM ends the strategy between runs */
-        if (st == CP_OK && cp_stop_signal() != 0)
-            st = CP_FAIL(CP_ERR_INTERRUPTED, "interrupted");
-        if (all)
-            st = cp_comm_agree(ctx->comm, st);
-        struct run_times times = {{t}, t, t};
-        for (int g = 0; g < CP_STAGE_COUNT; g++)
-            times.max[1 + g] = run.stage_seconds[g];
-        if (st == CP_OK && all)
-            st = reduce_times(t, &run, ctx->comm, &times);
-        if (st != CP_OK || !root)
-            continue;
-        /* after a wrong answer keep it, so the report shows it */
-        if (rec->verified)
-            rec->result = run.result;
-        if (!cp_maxloc_equal(run.result, report->reference))
-            rec->verified = 0;
-        if (r >= opt->warmup) {
-            int k = r - opt->warmup;
-            sm.total[k] = times.max[0];
-            sm.rank_min[k] = times.min;
-            sm.rank_avg[k] = times.sum / rec->ranks;
-            for (int g = 0; g < CP_STAGE_COUNT; g++)
-                sm.stages[(size_t)g * (size_t)opt->repeat + (size_t)k] = times.max[1 + g];
-        }
-    }
-    /* the CPU time it took, over every rank */
-    cp_usage_sample(&after);
-    double used = after.process_cpu - before.process_cpu, used_all = used;
-    if (st == CP_OK && all) {
-        int rc = MPI_Reduce(&used, &used_all, 1, MPI_DOUBLE, MPI_SUM, 0, ctx->comm);
-        if (rc != MPI_SUCCESS)
-            st = cp_mpi_fail(rc, "MPI_Reduce(CPU time)", __FILE__, __LINE__);
-    }
-    if (st == CP_OK && root) {
-        rec->cpu_seconds = used_all;
-        rec->wall_seconds = MPI_Wtime() - wall0;
-    }
-    if (st == CP_OK && root)
-        summarise(&sm, (double)opt->size * sizeof(double), rec);
-    samples_free(&sm);
-    return st;
-}
-
-/* A collective strategy: prepare on every rank, time, release. */
-static enum cp_status run_collective(const struct cp_cpu_strategy *s, struct cp_cpu_ctx *ctx,
-                                     const struct cp_cpu_report *report, struct cp_cpu_record *rec)
-{
-    enum cp_status st = CP_OK;
-    if (s->prepare != NULL)
-        st = cp_comm_agree(ctx->comm, s->prepare(ctx));
-    rec->prepare_seconds = ctx->prepare_seconds;
-    rec->nodes = ctx->nodes;
-    rec->read_seconds = ctx->read_seconds;
-    snprintf(rec->note, sizeof rec->note, "%s", ctx->note);
-    if (st == CP_OK)
-        st = time_strategy(s, ctx, report, rec);
-    if (s->release != NULL)
-        s->release(ctx);
-    return st;
 }
 
 /* Rank 0's whole array: allocated, first-touched and generated with the scans' schedule (or
@@ -500,77 +313,177 @@ static enum cp_status sampler_collect(struct sampler *sp, struct cp_cpu_record *
     return CP_OK;
 }
 
+/* The phase's state while its strategies run. */
+struct cpu_phase {
+    const struct cp_cpu_options *opt;
+    struct cp_cpu_report *report;
+    int threads;    /* OpenMP threads of this rank */
+    int meaningful; /* the placement did not oversubscribe CPUs */
+    double *whole;  /* rank 0's whole array while a strategy needs it */
+    struct sampler sp;
+};
+
+/* One strategy's runs: the context it computes on and the last run's answer. */
+struct cpu_trial {
+    const struct cp_cpu_strategy *s;
+    const struct cp_cpu_ctx *ctx;
+    const struct cp_cpu_report *report;
+    struct cp_cpu_record *rec;
+    struct cp_maxloc last;
+};
+
+static enum cp_status cpu_once(void *arg, double stage_seconds[CP_STAGE_COUNT])
+{
+    struct cpu_trial *c = arg;
+    struct cp_cpu_run run;
+    memset(&run, 0, sizeof run);
+    enum cp_status st = c->s->run(c->ctx, &run);
+    /* numpy's tie rule for fortran_order files: part of every strategy's combine */
+    double tf = MPI_Wtime();
+    if (st == CP_OK)
+        st = cp_cpu_fortran_first(c->ctx, collective(c->s) ? c->ctx->comm : MPI_COMM_SELF,
+                                  &run.result);
+    run.stage_seconds[CP_STAGE_COMBINE] += MPI_Wtime() - tf;
+    memcpy(stage_seconds, run.stage_seconds, sizeof run.stage_seconds);
+    c->last = run.result;
+    return st;
+}
+
+/* Rank 0: every run's answer must equal the reference, bit for bit; after a wrong answer the
+ * record keeps it, so the report shows it. */
+static void cpu_accept(void *arg, int timed)
+{
+    struct cpu_trial *c = arg;
+    (void)timed;
+    if (c->rec->verified)
+        c->rec->result = c->last;
+    if (!cp_maxloc_equal(c->last, c->report->reference))
+        c->rec->verified = 0;
+}
+
+/* The context strategy s computes on: a collective one on this rank's share of the chunks
+ * (its data set by prepare), a one-process one on rank 0's whole array. */
+static struct cp_cpu_ctx context_of(const struct cpu_phase *ph, const struct cp_cpu_strategy *s,
+                                    MPI_Comm comm)
+{
+    const struct cp_cpu_options *opt = ph->opt;
+    struct cp_cpu_ctx ctx = {.domain = cp_cpu_domain(opt),
+                             .chunks = opt->chunks,
+                             .threads = ph->threads,
+                             .nan = opt->nan,
+                             .comm = comm,
+                             .opt = opt,
+                             .whole = needs_whole(s) ? ph->whole : NULL};
+    if (collective(s)) {
+        int64_t chunks = cp_block_of(opt->chunks, cp_comm_size(comm), cp_comm_rank(comm)).count;
+        ctx.chunks = chunks > 0 ? chunks : 1;
+    } else {
+        ctx.data = ph->whole;
+        ctx.n = opt->size;
+    }
+    return ctx;
+}
+
+/* Rank 0: the record of a trial's times. */
+static void record_times(struct cp_cpu_record *rec, const struct cp_trial_times *t, double bytes)
+{
+    rec->seconds = t->seconds;
+    memcpy(rec->stage_median, t->stage_median, sizeof rec->stage_median);
+    rec->rank_min = t->rank_min;
+    rec->rank_avg = t->rank_avg;
+    rec->rank_max = t->seconds.median;
+    rec->cpu_seconds = t->cpu_seconds;
+    rec->wall_seconds = t->wall_seconds;
+    if (rec->seconds.median > 0)
+        rec->gb_per_s = bytes / rec->seconds.median / 1e9;
+}
+
+/* Strategy i: rank 0's whole array made or freed around it, a collective strategy's data
+ * prepared on every rank, its runs timed and checked, every host's cores sampled. */
+static enum cp_status cpu_item(void *self, int i, MPI_Comm comm)
+{
+    struct cpu_phase *ph = self;
+    const struct cp_cpu_options *opt = ph->opt;
+    const struct cp_cpu_strategy *s = opt->strategies[i];
+    int rank = cp_comm_rank(comm);
+    enum cp_status st = manage_whole(opt, i, ph->threads, comm, &ph->whole, ph->report);
+    if (st != CP_OK)
+        return st;
+    struct cp_cpu_record *rec = &ph->report->records[ph->report->nrecords++];
+    memset(rec, 0, sizeof *rec);
+    rec->strategy = s;
+    rec->opt = opt;
+    rec->meaningful = ph->meaningful;
+    rec->verified = 1;
+    rec->threads = (s->needs & CP_NEEDS_THREADS) ? ph->threads : 1;
+    rec->ranks = collective(s) ? cp_comm_size(comm) : 1;
+    /* what every host's cores do while it runs: the talk's htop screenshots */
+    if (ph->sp.leaders != MPI_COMM_NULL)
+        cp_usage_sample(&ph->sp.before);
+    struct cp_cpu_ctx ctx = context_of(ph, s, comm);
+    if (collective(s) && s->prepare != NULL)
+        st = cp_comm_agree(comm, s->prepare(&ctx));
+    rec->prepare_seconds = ctx.prepare_seconds;
+    rec->nodes = ctx.nodes;
+    rec->read_seconds = ctx.read_seconds;
+    snprintf(rec->note, sizeof rec->note, "%s", ctx.note);
+    struct cpu_trial c = {s, &ctx, ph->report, rec, cp_maxloc_identity()};
+    struct cp_trial trial = {collective(s), opt->warmup, opt->repeat, cpu_once, cpu_accept, &c};
+    struct cp_trial_times times;
+    if (st == CP_OK)
+        st = cp_trial_run(&trial, comm, &times);
+    if (collective(s) && s->release != NULL)
+        s->release(&ctx);
+    if (st == CP_OK && rank == 0)
+        record_times(rec, &times, (double)opt->size * sizeof(double));
+    if (st == CP_OK)
+        st = cp_comm_agree(comm, sampler_collect(&ph->sp, rec, rank));
+    return st;
+}
+
+static void cpu_label(void *self, int i, char *buf, size_t size)
+{
+    const struct cpu_phase *ph = self;
+    snprintf(buf, size, "%s", ph->opt->strategies[i]->name);
+}
+
+static void cpu_skipped(void *self, int i, const char *why)
+{
+    struct cpu_phase *ph = self;
+    (void)i;
+    struct cp_cpu_record *rec = &ph->report->records[ph->report->nrecords - 1];
+    snprintf(rec->skipped, sizeof rec->skipped, "%s", why);
+}
+
+static void cpu_dropped(void *self, int i)
+{
+    struct cpu_phase *ph = self;
+    (void)i;
+    ph->report->nrecords--;
+}
+
+static enum cp_status cpu_verdict(void *self)
+{
+    struct cpu_phase *ph = self;
+    fill_speedups(ph->report);
+    /* a verification failure still leaves a full report on rank 0 */
+    return verdict(ph->report);
+}
+
 /* Every chosen strategy in order; one-process ones on rank 0 while the others sleep. */
 static enum cp_status run_strategies(const struct cp_cpu_options *opt, int threads, int meaningful,
                                      MPI_Comm comm, struct cp_cpu_report *report)
 {
-    int rank = cp_comm_rank(comm), size = cp_comm_size(comm);
-    double *whole = NULL;
-    struct sampler sp;
-    enum cp_status st = cp_comm_agree(comm, sampler_init(comm, &sp));
-    for (int i = 0; i < opt->nstrategies && st == CP_OK; i++) {
-        const struct cp_cpu_strategy *s = opt->strategies[i];
-        cp_progress(1, "conpar: CPU: %s (%d of %d)", s->name, i + 1, opt->nstrategies);
-        st = cp_stop_check(comm);
-        if (st == CP_OK)
-            st = manage_whole(opt, i, threads, comm, &whole, report);
-        if (st != CP_OK)
-            break;
-        struct cp_cpu_record *rec = &report->records[report->nrecords++];
-        memset(rec, 0, sizeof *rec);
-        rec->strategy = s;
-        rec->opt = opt;
-        rec->meaningful = meaningful;
-        /* what every host's cores do while it runs: the talk's htop screenshots */
-        if (sp.leaders != MPI_COMM_NULL)
-            cp_usage_sample(&sp.before);
-        rec->verified = 1;
-        rec->threads = (s->needs & CP_NEEDS_THREADS) ? threads : 1;
-        rec->ranks = collective(s) ? size : 1;
-        if (collective(s)) {
-            int64_t chunks = cp_block_of(opt->chunks, size, rank).count;
-            struct cp_cpu_ctx ctx = {.domain = cp_cpu_domain(opt),
-                                     .chunks = chunks > 0 ? chunks : 1,
-                                     .threads = threads,
-                                     .nan = opt->nan,
-                                     .comm = comm,
-                                     .opt = opt,
-                                     .whole = needs_whole(s) ? whole : NULL};
-            st = run_collective(s, &ctx, report, rec);
-        } else {
-            if (rank == 0) {
-                struct cp_cpu_ctx ctx = {.data = whole,
-                                         .domain = cp_cpu_domain(opt),
-                                         .n = opt->size,
-                                         .chunks = opt->chunks,
-                                         .threads = threads,
-                                         .nan = opt->nan,
-                                         .comm = comm,
-                                         .opt = opt,
-                                         .whole = whole};
-                st = time_strategy(s, &ctx, report, rec);
-            }
-            /* the other ranks sleep through rank 0's timed work instead of spinning beside it */
-            enum cp_status waited = cp_comm_idle_barrier(comm);
-            st = cp_comm_agree(comm, st == CP_OK ? waited : st);
-        }
-        if (st == CP_OK)
-            st = cp_comm_agree(comm, sampler_collect(&sp, rec, rank));
-        if (st == CP_ERR_UNAVAILABLE) {
-            snprintf(rec->skipped, sizeof rec->skipped, "%s", cp_error_message());
-            cp_error_clear();
-            st = CP_OK;
-        }
-        if (st == CP_ERR_INTERRUPTED) {
-            report->nrecords--; /* only complete strategies stay in the report */
-            st = cp_stop_check(comm);
-        } else if (st == CP_OK && rank == 0 && opt->on_record != NULL) {
-            opt->on_record(opt->on_record_arg);
-        }
-    }
-    cp_array_free(whole);
-    if (sp.leaders != MPI_COMM_NULL)
-        MPI_Comm_free(&sp.leaders);
+    struct cpu_phase ph = {opt, report, threads, meaningful, NULL, {MPI_COMM_NULL, 0, {0}}};
+    enum cp_status st = cp_comm_agree(comm, sampler_init(comm, &ph.sp));
+    struct cp_phase phase = {"CPU",          opt->nstrategies,  cpu_item,    cpu_label,
+                             cpu_skipped,    cpu_dropped,       cpu_verdict, &ph,
+                             opt->on_record, opt->on_record_arg};
+    if (st == CP_OK)
+        st = cp_phase_run(&phase, comm);
+    cp_array_free(ph.whole);
+    if (ph.sp.leaders != MPI_COMM_NULL)
+        MPI_Comm_free(&ph.sp.leaders);
     return st;
 }
 
@@ -606,14 +519,7 @@ enum cp_status cp_cpu_phase_run(const struct cp_cpu_options *given,
     if (st != CP_OK)
         return st;
 
-    st = run_strategies(opt, threads, placement->ok, comm, report);
-    cp_progress_clear();
-    if (st == CP_OK && rank == 0) {
-        fill_speedups(report);
-        /* a verification failure still leaves a full report on rank 0 */
-        st = verdict(report);
-    }
-    return cp_comm_agree(comm, st);
+    return run_strategies(opt, threads, placement->ok, comm, report);
 }
 
 void cp_cpu_report_free(struct cp_cpu_report *report)

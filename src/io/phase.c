@@ -12,7 +12,7 @@
 
 #include "conpar/comm.h"
 #include "conpar/io.h"
-#include "conpar/progress.h"
+#include "conpar/runner.h"
 
 enum cp_status cp_io_check_url(const char *url)
 {
@@ -94,40 +94,46 @@ static double ideal_seconds(const struct cp_io_options *opt, int64_t requests, i
     return ceil((double)requests / (double)(lanes > 0 ? lanes : 1)) * opt->delay;
 }
 
-/* One strategy, timed: collective ones on every rank (the slowest rank's time counts), the
- * others on rank 0 while the other ranks sleep. */
+/* One strategy's run: its requests, all at once or in the strategy's own order. */
+struct io_trial {
+    const struct cp_io_strategy *s;
+    const struct cp_io_ctx *ctx;
+    struct cp_io_tally *tally;
+};
+
+static enum cp_status io_once(void *arg, double stage_seconds[CP_STAGE_COUNT])
+{
+    struct io_trial *t = arg;
+    (void)stage_seconds;
+    return t->s->run(t->ctx, t->tally);
+}
+
+/* One strategy, timed once: collective ones on every rank (the slowest rank's time counts),
+ * the others on rank 0 while the other ranks sleep. */
 static enum cp_status time_strategy(const struct cp_io_strategy *s, struct cp_io_ctx *ctx,
                                     struct cp_io_record *rec)
 {
     MPI_Comm comm = ctx->comm;
-    int rank = cp_comm_rank(comm), size = cp_comm_size(comm);
-    int all = (s->needs & CP_IO_ALL_RANKS) != 0;
-    enum cp_status st = CP_OK;
+    int rank = cp_comm_rank(comm), all = (s->needs & CP_IO_ALL_RANKS) != 0;
     if (all) {
-        rec->per_rank = rank == 0 ? calloc((size_t)size, sizeof *rec->per_rank) : NULL;
-        st = cp_comm_agree(comm, rank == 0 && rec->per_rank == NULL
-                                     ? CP_FAIL(CP_ERR_NOMEM, "cannot allocate per-rank counts")
-                                     : CP_OK);
+        rec->per_rank =
+            rank == 0 ? calloc((size_t)cp_comm_size(comm), sizeof *rec->per_rank) : NULL;
+        enum cp_status st =
+            cp_comm_agree(comm, rank == 0 && rec->per_rank == NULL
+                                    ? CP_FAIL(CP_ERR_NOMEM, "cannot allocate per-rank counts")
+                                    : CP_OK);
         if (st != CP_OK)
             return st;
-        /* start together: the time counts from when every rank is ready */
-        CP_MPI_CHECK(MPI_Barrier(comm));
-        double t0 = MPI_Wtime();
         ctx->per_rank = rec->per_rank;
-        st = s->run(ctx, &rec->tally);
-        double t = MPI_Wtime() - t0;
-        st = cp_comm_agree(comm, st);
-        if (st == CP_OK)
-            CP_MPI_CHECK(MPI_Reduce(&t, &rec->seconds, 1, MPI_DOUBLE, MPI_MAX, 0, comm));
-        return st;
     }
-    if (rank == 0) {
-        double t0 = MPI_Wtime();
-        st = s->run(ctx, &rec->tally);
-        rec->seconds = MPI_Wtime() - t0;
-    }
-    enum cp_status waited = cp_comm_idle_barrier(comm);
-    return cp_comm_agree(comm, st == CP_OK ? waited : st);
+    struct io_trial t = {s, ctx, &rec->tally};
+    struct cp_trial trial = {all, 0, 1, io_once, NULL, &t};
+    struct cp_trial_times times;
+    enum cp_status st = cp_trial_run(&trial, comm, &times);
+    if (st == CP_OK && rank == 0)
+        rec->seconds = times.seconds.median;
+    free(times.seconds.samples);
+    return st;
 }
 
 /* Rank 0: the verdict, naming how many failed and why. */
@@ -184,8 +190,53 @@ static enum cp_status run_one(const struct cp_io_options *opt, const struct cp_i
     double rounds = opt->server_workers > 0 ? ceil(in_flight / opt->server_workers) : 1.0;
     report->timeout_short |= report->timeout < rounds * opt->delay;
     struct cp_io_ctx ctx = {opt, report->url, requests, c, report->timeout, comm, NULL};
-    cp_progress(1, "conpar: IO: %s, %" PRId64 " requests", s->name, requests);
     return time_strategy(s, &ctx, rec);
+}
+
+/* The phase's state while its strategies run: each request count runs every strategy. */
+struct io_phase {
+    const struct cp_io_options *opt;
+    struct cp_io_report *report;
+};
+
+static enum cp_status io_item(void *self, int i, MPI_Comm comm)
+{
+    struct io_phase *ph = self;
+    const struct cp_io_options *opt = ph->opt;
+    struct cp_io_record *rec = &ph->report->records[ph->report->nrecords++];
+    return run_one(opt, opt->strategies[i % opt->nstrategies], opt->requests[i / opt->nstrategies],
+                   cp_comm_size(comm), comm, ph->report, rec);
+}
+
+static void io_label(void *self, int i, char *buf, size_t size)
+{
+    const struct io_phase *ph = self;
+    snprintf(buf, size, "%s, %" PRId64 " requests",
+             ph->opt->strategies[i % ph->opt->nstrategies]->name,
+             ph->opt->requests[i / ph->opt->nstrategies]);
+}
+
+static void io_skipped(void *self, int i, const char *why)
+{
+    (void)self;
+    (void)i;
+    (void)why; /* an IO strategy is never unavailable */
+}
+
+/* a SIGINT or SIGTERM stops the strategy's new requests; its record is dropped */
+static void io_dropped(void *self, int i)
+{
+    struct io_phase *ph = self;
+    (void)i;
+    struct cp_io_record *rec = &ph->report->records[--ph->report->nrecords];
+    free(rec->per_rank);
+    memset(rec, 0, sizeof *rec);
+}
+
+static enum cp_status io_verdict(void *self)
+{
+    const struct io_phase *ph = self;
+    return verdict(ph->report);
 }
 
 enum cp_status cp_io_phase_run(const struct cp_io_options *opt, MPI_Comm comm,
@@ -199,30 +250,16 @@ enum cp_status cp_io_phase_run(const struct cp_io_options *opt, MPI_Comm comm,
     enum cp_status st = find_server(opt, comm, &server, report);
     if (st != CP_OK)
         return st;
-    int size = cp_comm_size(comm);
-    for (int k = 0; k < opt->nrequests && st == CP_OK; k++)
-        for (int i = 0; i < opt->nstrategies && st == CP_OK; i++) {
-            struct cp_io_record *rec = &report->records[report->nrecords++];
-            st = run_one(opt, opt->strategies[i], opt->requests[k], size, comm, report, rec);
-            /* a SIGINT or SIGTERM stops the strategy's new requests; its record is dropped */
-            if (st == CP_OK)
-                st = cp_stop_check(comm);
-            if (st == CP_ERR_INTERRUPTED) {
-                free(rec->per_rank);
-                memset(rec, 0, sizeof *rec);
-                report->nrecords--;
-            } else if (st == CP_OK && cp_comm_rank(comm) == 0 && opt->on_record != NULL) {
-                opt->on_record(opt->on_record_arg);
-            }
-        }
-    cp_progress_clear();
+    struct io_phase ph = {opt, report};
+    struct cp_phase phase = {"IO",           opt->nrequests * opt->nstrategies,
+                             io_item,        io_label,
+                             io_skipped,     io_dropped,
+                             io_verdict,     &ph,
+                             opt->on_record, opt->on_record_arg};
+    st = cp_phase_run(&phase, comm);
     if (server != NULL)
         cp_server_stop(server, 1.0, &report->server);
-    if (st == CP_OK && cp_comm_rank(comm) == 0)
-        st = verdict(report);
-    if (st == CP_ERR_INTERRUPTED)
-        return st; /* every rank holds the same message already */
-    return cp_comm_agree(comm, st);
+    return st;
 }
 
 void cp_io_report_free(struct cp_io_report *report)

@@ -212,11 +212,10 @@ enum cp_status cp_report_json_write(const char *path, const struct cp_env *env,
                                     const struct cp_sweep *sweep, int complete,
                                     enum cp_status outcome)
 {
-    json_t *doc = json_pack(
-        "{s:s, s:s, s:b, s:i, s:o, s:o}", "schema", "conpar/1", "version", CONPAR_VERSION,
-        "complete", complete, "exit_status",
-        outcome == CP_ERR_INTERRUPTED ? 128 + cp_stop_signal() : cp_status_exit_code(outcome),
-        "environment", environment(env), "cpu", cpu != NULL ? cpu_section(cpu) : json_null());
+    json_t *doc =
+        json_pack("{s:s, s:s, s:b, s:i, s:o, s:o}", "schema", "conpar/1", "version", CONPAR_VERSION,
+                  "complete", complete, "exit_status", cp_exit_status(outcome), "environment",
+                  environment(env), "cpu", cpu != NULL ? cpu_section(cpu) : json_null());
     if (doc == NULL)
         return CP_FAIL(CP_ERR_NOMEM, "--json '%s': cannot build the document", path);
     json_object_set_new(doc, "io", io != NULL ? io_section(io) : json_null());
