@@ -350,31 +350,44 @@ static json_t *json_verified(const void *rec)
     return skipped(r) ? json_null() : json_boolean(r->verified);
 }
 
+/* a timing taken while the placement oversubscribed CPUs means little */
+static enum cp_cell state_seconds(const void *rec)
+{
+    const struct cp_cpu_record *r = rec;
+    return skipped(r) || r->meaningful ? CP_CELL_PLAIN : CP_CELL_DOUBTFUL;
+}
+
+static enum cp_cell state_verified(const void *rec)
+{
+    const struct cp_cpu_record *r = rec;
+    return skipped(r) ? CP_CELL_PLAIN : r->verified ? CP_CELL_GOOD : CP_CELL_BAD;
+}
+
 const struct cp_field cp_cpu_fields[] = {
-    {"strategy", "strategy", text_strategy, json_strategy},
-    {"talk_analog", "talk analog", text_analog, json_analog},
-    {"ranks", "ranks", text_ranks, json_ranks},
-    {"threads", "threads", text_threads, json_threads},
-    {"seconds", "seconds median (min-max)", text_seconds, json_seconds},
-    {"rank_seconds", NULL, NULL, json_rank_seconds},
-    {"stage_seconds", NULL, NULL, json_stages},
-    {"prepare_seconds", NULL, NULL, json_prepare},
-    {"read_seconds", NULL, NULL, json_read},
-    {"nodes", NULL, NULL, json_nodes},
-    {"note", NULL, NULL, json_note},
-    {"timing_meaningful", NULL, NULL, json_meaningful},
-    {"skipped", NULL, NULL, json_skipped},
-    {"bound_seconds", "bound", text_bound, json_bound},
-    {"speedup_vs_seq", "speedup", text_speedup, json_speedup},
-    {"efficiency", "eff.", text_efficiency, json_efficiency},
-    {"gb_per_s", "GB/s", text_gbs, json_gbs},
-    {"cpu_time", "CPU/wall", text_cpu_wall, json_cpu_wall},
-    {"core_busy", NULL, NULL, json_core_busy},
-    {"value", "value", text_value, json_value},
-    {"index", "index", text_index, json_index},
-    {"nd_index", NULL, NULL, json_nd},
-    {"nan_count", NULL, NULL, json_nan_count},
-    {"verified", "verified", text_verified, json_verified},
+    {"strategy", "strategy", text_strategy, json_strategy, NULL},
+    {"talk_analog", "talk analog", text_analog, json_analog, NULL},
+    {"ranks", "ranks", text_ranks, json_ranks, NULL},
+    {"threads", "threads", text_threads, json_threads, NULL},
+    {"seconds", "seconds median (min-max)", text_seconds, json_seconds, state_seconds},
+    {"rank_seconds", NULL, NULL, json_rank_seconds, NULL},
+    {"stage_seconds", NULL, NULL, json_stages, NULL},
+    {"prepare_seconds", NULL, NULL, json_prepare, NULL},
+    {"read_seconds", NULL, NULL, json_read, NULL},
+    {"nodes", NULL, NULL, json_nodes, NULL},
+    {"note", NULL, NULL, json_note, NULL},
+    {"timing_meaningful", NULL, NULL, json_meaningful, NULL},
+    {"skipped", NULL, NULL, json_skipped, NULL},
+    {"bound_seconds", "bound", text_bound, json_bound, NULL},
+    {"speedup_vs_seq", "speedup", text_speedup, json_speedup, NULL},
+    {"efficiency", "eff.", text_efficiency, json_efficiency, NULL},
+    {"gb_per_s", "GB/s", text_gbs, json_gbs, NULL},
+    {"cpu_time", "CPU/wall", text_cpu_wall, json_cpu_wall, NULL},
+    {"core_busy", NULL, NULL, json_core_busy, NULL},
+    {"value", "value", text_value, json_value, NULL},
+    {"index", "index", text_index, json_index, NULL},
+    {"nd_index", NULL, NULL, json_nd, NULL},
+    {"nan_count", NULL, NULL, json_nan_count, NULL},
+    {"verified", "verified", text_verified, json_verified, state_verified},
 };
 
 const size_t cp_cpu_nfields = sizeof cp_cpu_fields / sizeof cp_cpu_fields[0];
@@ -581,28 +594,37 @@ static json_t *io_json_per_rank(const void *rec)
     return a;
 }
 
+static enum cp_cell io_state_failed(const void *rec)
+{
+    const struct cp_io_record *r = rec;
+    for (int c = 0; c < CP_IO_NCLASSES; c++)
+        if (r->tally.failed[c] > 0)
+            return CP_CELL_BAD;
+    return CP_CELL_GOOD;
+}
+
 const struct cp_field cp_io_fields[] = {
-    {"strategy", "strategy", io_text_strategy, io_json_strategy},
-    {"talk_analog", "talk analog", io_text_analog, io_json_analog},
-    {"requests", "requests", io_text_requests, io_json_requests},
-    {"ranks", "ranks", io_text_ranks, io_json_ranks},
-    {"concurrency", "concurrency", io_text_concurrency, io_json_concurrency},
-    {"concurrency_capped", NULL, NULL, io_json_capped},
-    {"seconds", "seconds", io_text_seconds, io_json_seconds},
-    {"ideal_seconds", "ideal", io_text_ideal, io_json_ideal},
-    {"efficiency", "ideal/s", io_text_efficiency, io_json_efficiency},
-    {"ok", "ok", io_text_ok, io_json_ok},
-    {"failed", "failed", io_text_failed, io_json_failed},
-    {"requests_per_s", "req/s", io_text_rate, io_json_rate},
-    {"latency_p50_ms", "p50 ms", io_text_p50, NULL},
-    {"latency_p99_ms", "p99 ms", io_text_p99, NULL},
-    {"latency_max_ms", "max ms", io_text_max, NULL},
-    {"latency_seconds", NULL, NULL, io_json_latency},
-    {"queue_seconds", NULL, NULL, io_json_queue},
-    {"client_cpu_us_per_request", "CPU us/req", io_text_cpu, NULL},
-    {"client_cpu_per_wall", "CPU/wall", io_text_cpu_wall, NULL},
-    {"client_cpu_seconds", NULL, NULL, io_json_cpu},
-    {"per_rank", NULL, NULL, io_json_per_rank},
+    {"strategy", "strategy", io_text_strategy, io_json_strategy, NULL},
+    {"talk_analog", "talk analog", io_text_analog, io_json_analog, NULL},
+    {"requests", "requests", io_text_requests, io_json_requests, NULL},
+    {"ranks", "ranks", io_text_ranks, io_json_ranks, NULL},
+    {"concurrency", "concurrency", io_text_concurrency, io_json_concurrency, NULL},
+    {"concurrency_capped", NULL, NULL, io_json_capped, NULL},
+    {"seconds", "seconds", io_text_seconds, io_json_seconds, NULL},
+    {"ideal_seconds", "ideal", io_text_ideal, io_json_ideal, NULL},
+    {"efficiency", "ideal/s", io_text_efficiency, io_json_efficiency, NULL},
+    {"ok", "ok", io_text_ok, io_json_ok, NULL},
+    {"failed", "failed", io_text_failed, io_json_failed, io_state_failed},
+    {"requests_per_s", "req/s", io_text_rate, io_json_rate, NULL},
+    {"latency_p50_ms", "p50 ms", io_text_p50, NULL, NULL},
+    {"latency_p99_ms", "p99 ms", io_text_p99, NULL, NULL},
+    {"latency_max_ms", "max ms", io_text_max, NULL, NULL},
+    {"latency_seconds", NULL, NULL, io_json_latency, NULL},
+    {"queue_seconds", NULL, NULL, io_json_queue, NULL},
+    {"client_cpu_us_per_request", "CPU us/req", io_text_cpu, NULL, NULL},
+    {"client_cpu_per_wall", "CPU/wall", io_text_cpu_wall, NULL, NULL},
+    {"client_cpu_seconds", NULL, NULL, io_json_cpu, NULL},
+    {"per_rank", NULL, NULL, io_json_per_rank, NULL},
 };
 
 const size_t cp_io_nfields = sizeof cp_io_fields / sizeof cp_io_fields[0];

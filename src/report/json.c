@@ -121,45 +121,11 @@ static json_t *environment(const struct cp_env *env)
 
 static json_t *cpu_section(const struct cp_cpu_report *cpu)
 {
-    const struct cp_cpu_options *o = &cpu->options;
     json_t *results = json_array();
     for (int i = 0; i < cpu->nrecords; i++)
         json_array_append_new(results,
                               cp_field_row(cp_cpu_fields, cp_cpu_nfields, &cpu->records[i]));
-    json_t *section = json_pack(
-        "{s:I, s:s, s:I, s:s, s:s, s:I, s:i, s:i, s:i, s:i, s:s, s:f, s:{s:f, s:f}, s:o}", "size",
-        (json_int_t)o->size, "dtype", o->input ? o->npy.dtype : "float64", "bytes",
-        (json_int_t)(o->size * (int64_t)sizeof(double)), "source",
-        o->input ? o->input : "generated", "nan_policy",
-        o->nan == CP_NAN_PROPAGATE ? "propagate" : "skip", "chunks", (json_int_t)o->chunks,
-        "threads_asked", cpu->threads_asked, "threads", cpu->threads_got, "warmup", o->warmup,
-        "repeat", o->repeat, "simd_isa", cpu->simd_isa, "setup_seconds", cpu->setup_seconds,
-        "read_bandwidth_gb_per_s", "one_thread", cpu->stream_gb_per_s_1, "all_threads",
-        cpu->stream_gb_per_s_all, "reference", cp_json_maxloc(o, cpu->reference));
-    /* a seed above the JSON integer range travels as a decimal string */
-    json_object_set_new(section, "seed",
-                        o->input               ? json_null()
-                        : o->seed <= INT64_MAX ? json_integer((json_int_t)o->seed)
-                                               : json_sprintf("%" PRIu64, o->seed));
-    json_t *shape = json_array();
-    for (int d = 0; o->input && d < o->npy.ndim; d++)
-        json_array_append_new(shape, json_integer(o->npy.shape[d]));
-    if (!o->input)
-        json_array_append_new(shape, json_integer(o->size));
-    json_object_set_new(section, "shape", shape);
-    if (o->input) {
-        json_object_set_new(section, "descr", json_string(o->npy.descr));
-        json_object_set_new(section, "fortran_order", json_boolean(o->npy.fortran));
-        json_object_set_new(section, "npy_version",
-                            json_sprintf("%d.%d", o->npy.major, o->npy.minor));
-    }
-    json_object_set_new(section, "generate_seconds", json_real(cpu->generate_seconds));
-    json_object_set_new(section, "reference_seconds", json_real(cpu->reference_seconds));
-    json_object_set_new(section, "mpi_max_count", json_integer(o->mpi_max_count));
-    json_object_set_new(section, "emulate_nodes",
-                        o->emulate_nodes > 0 ? json_integer(o->emulate_nodes) : json_null());
-    json_object_set_new(section, "expected_index",
-                        cpu->expected_index >= 0 ? json_integer(cpu->expected_index) : json_null());
+    json_t *section = cp_setup_object(cp_cpu_setup, cp_cpu_nsetup, cpu);
     json_object_set_new(section, "results", results);
     return section;
 }
@@ -183,18 +149,11 @@ static json_t *sweep_section(const struct cp_sweep *sw)
 
 static json_t *io_section(const struct cp_io_report *io)
 {
-    const struct cp_io_options *o = &io->options;
-    json_t *counts = json_array();
-    for (int k = 0; k < o->nrequests; k++)
-        json_array_append_new(counts, json_integer(o->requests[k]));
     json_t *results = json_array();
     for (int i = 0; i < io->nrecords; i++)
         json_array_append_new(results, cp_field_row(cp_io_fields, cp_io_nfields, &io->records[i]));
-    json_t *section =
-        json_pack("{s:s, s:b, s:o, s:f, s:i, s:f, s:i, s:s, s:i, s:o}", "url", io->url, "embedded",
-                  io->embedded, "requests", counts, "delay_s", o->delay, "server_workers",
-                  o->server_workers, "timeout_s", io->timeout, "expect_status", o->expect_status,
-                  "expect_body", o->expect_body, "open_files", io->open_files, "results", results);
+    json_t *section = cp_setup_object(cp_io_setup, cp_io_nsetup, io);
+    json_object_set_new(section, "results", results);
     if (io->embedded)
         json_object_set_new(
             section, "server",

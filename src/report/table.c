@@ -49,68 +49,8 @@ static void preamble(FILE *out, const struct cp_env *env, const struct cp_cpu_re
     fprintf(out, "conpar %s: CPU phase, max and argmax of %" PRId64 " %s values (%s in memory)\n",
             CONPAR_VERSION, o->size, o->input ? o->npy.dtype : "float64",
             cp_format_bytes((double)o->size * sizeof(double), bytes, sizeof bytes));
-    if (o->input != NULL) {
-        char shape[256];
-        size_t used = (size_t)snprintf(shape, sizeof shape, "(");
-        for (int d = 0; d < o->npy.ndim && used < sizeof shape; d++)
-            used += (size_t)snprintf(shape + used, sizeof shape - used, "%s%" PRId64, d ? ", " : "",
-                                     o->npy.shape[d]);
-        if (used < sizeof shape)
-            snprintf(shape + used, sizeof shape - used, "%s)", o->npy.ndim == 1 ? "," : "");
-        fprintf(out, "  data        %s: %s ('%s'), shape %s, %s order, .npy %d.%d\n", o->input,
-                o->npy.dtype, o->npy.descr, shape, o->npy.fortran ? "Fortran" : "C", o->npy.major,
-                o->npy.minor);
-    } else {
-        fprintf(out,
-                "  data        generated, seed %" PRIu64
-                " (element i depends only on seed and i)\n",
-                o->seed);
-    }
-    if (o->plant_max >= 0 || o->plant_nan >= 0) {
-        fprintf(out, "  planted    ");
-        if (o->plant_max >= 0)
-            fprintf(out, " 1.0 at %" PRId64, o->plant_max);
-        if (o->plant_nan >= 0)
-            fprintf(out, "%s NaN at %" PRId64, o->plant_max >= 0 ? "," : "", o->plant_nan);
-        fputc('\n', out);
-    }
-    fprintf(out, "  nan         %s\n",
-            o->nan == CP_NAN_PROPAGATE ? "propagate (like numpy.max: the first NaN wins)"
-                                       : "skip (like numpy.nanmax)");
     hosts(out, env);
-    fprintf(out, "  chunks      %" PRId64 " for the threaded strategies; SIMD kernel %s\n",
-            o->chunks, cpu->simd_isa);
-    fprintf(out, "  timing      %d warm-up + %d timed runs per strategy", o->warmup, o->repeat);
-    fprintf(out, "%s\n", env->ranks > 1 ? "; across ranks the slowest rank counts" : "");
-    char value[64];
-    cp_cpu_format_value(o, cpu->reference, value, sizeof value);
-    fprintf(out, "  reference   %s at index %" PRId64, value, cpu->reference.index);
-    if (o->input != NULL && cpu->reference.index != CP_INDEX_NONE) {
-        char nd[256];
-        cp_npy_unravel(&o->npy, cpu->reference.index, nd, sizeof nd);
-        fprintf(out, " = %s", nd);
-    }
-    fprintf(out, ": scalar kernel over %s, %.3f s\n",
-            o->input ? "the file read again in pieces" : "freshly generated values",
-            cpu->reference_seconds);
-    if (cpu->setup_seconds > 0 && o->input != NULL)
-        fprintf(out,
-                "  setup       %.3f s to allocate, first-touch and read the whole array on "
-                "rank 0\n",
-                cpu->setup_seconds);
-    else if (cpu->setup_seconds > 0)
-        fprintf(out,
-                "  setup       %.3f s to allocate, first-touch and generate the whole array on "
-                "rank 0; generation alone %.3f s (%.0f M values/s)\n",
-                cpu->setup_seconds, cpu->generate_seconds,
-                cpu->generate_seconds > 0 ? (double)o->size / cpu->generate_seconds / 1e6 : 0.0);
-    if (cpu->setup_seconds > 0) {
-        fprintf(out,
-                "  read bound  %.2f GB/s on 1 thread, %.2f GB/s on %d thread%s (streaming probe "
-                "on rank 0, median)\n",
-                cpu->stream_gb_per_s_1, cpu->stream_gb_per_s_all, cpu->threads_got,
-                cpu->threads_got == 1 ? "" : "s");
-    }
+    cp_setup_lines(out, cp_cpu_setup, cp_cpu_nsetup, cpu);
     fputc('\n', out);
 }
 
@@ -147,16 +87,11 @@ static int use_colour(FILE *out)
     return cp_interactive(fileno(out)) && (no == NULL || no[0] == '\0');
 }
 
-/* The escape sequence for a cell: a verdict in green or red, a failure count in red. */
-static const char *colour_of(const char *key, const char *cell)
+/* The escape sequence for a cell: a verdict in green or red, a doubtful time in yellow. */
+static const char *colour_of(const struct cp_field *f, const void *rec)
 {
-    if (strcmp(key, "verified") == 0)
-        return strcmp(cell, "yes") == 0 ? "\033[32m" : strcmp(cell, "NO") == 0 ? "\033[1;31m" : "";
-    if (strcmp(key, "failed") == 0)
-        return strcmp(cell, "0") == 0 ? "\033[32m" : "\033[1;31m";
-    if (strcmp(key, "seconds") == 0 && strchr(cell, '!') != NULL)
-        return "\033[33m"; /* not meaningful: oversubscribed */
-    return "";
+    static const char *const colours[] = {"", "\033[32m", "\033[1;31m", "\033[33m"};
+    return f->state != NULL ? colours[f->state(rec)] : "";
 }
 
 /* The rows of `fields` that have a header, aligned, for n records `stride` bytes apart. */
@@ -186,8 +121,9 @@ static void render(FILE *out, const struct cp_field *fields, size_t nfields, con
         for (size_t f = 0; f < nf; f++) {
             if (fields[f].header == NULL)
                 continue;
-            fields[f].text((const char *)records + (size_t)i * stride, cell, sizeof cell);
-            const char *on = colour ? colour_of(fields[f].key, cell) : "";
+            const void *rec = (const char *)records + (size_t)i * stride;
+            fields[f].text(rec, cell, sizeof cell);
+            const char *on = colour ? colour_of(&fields[f], rec) : "";
             fprintf(out, "%s%-*s%s%s", on, f == last ? 0 : width[f], cell, on[0] ? "\033[0m" : "",
                     f == last ? "\n" : "  ");
         }
@@ -281,17 +217,7 @@ static void io_table(FILE *out, const struct cp_env *env, const struct cp_io_rep
                                         : ", ",
                 o->requests[k]);
     fprintf(out, " requests per strategy to %s\n", io->url);
-    char workers[32];
-    snprintf(workers, sizeof workers, "%d", o->server_workers);
-    int spans = io->embedded && strncmp(io->url, "http://127.", 11) != 0;
-    fprintf(out, "  server      %s%s: %s workers, delay %.3f s; ideal = ceil(R / min(C, W)) x D\n",
-            io->embedded ? "embedded in rank 0 (conpar serve in this process)" : "given by --url",
-            spans ? ", bound to rank 0's address because the ranks span hosts" : "",
-            o->server_workers > 0 ? workers : "unlimited", o->delay);
-    fprintf(out,
-            "  client      timeout %.3f s per request; expect %d \"%s\"; closed loop (a new "
-            "request starts when one ends); open files %d\n",
-            io->timeout, o->expect_status, o->expect_body, io->open_files);
+    cp_setup_lines(out, cp_io_setup, cp_io_nsetup, io);
     fputc('\n', out);
     render(out, cp_io_fields, cp_io_nfields, io->records, sizeof io->records[0], io->nrecords);
     if (io->embedded)
