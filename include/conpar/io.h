@@ -89,7 +89,8 @@ struct cp_io_ctx {
 enum cp_io_needs {
     CP_IO_ONE_PROCESS = 1u << 0, /* runs on rank 0 alone */
     CP_IO_ALL_RANKS = 1u << 1,   /* every rank takes part; run is collective */
-    CP_IO_SERIAL = 1u << 2,      /* one request at a time: --concurrency does not apply */
+    CP_IO_OWN_CAP = 1u << 2,     /* its default_cap is the lesson (one at a time, the throttle):
+                                    --concurrency does not apply */
 };
 
 struct cp_io_strategy {

@@ -3,6 +3,7 @@
 
 #include <inttypes.h>
 
+#include "conpar/comm.h"
 #include "conpar/progress.h"
 
 #include <errno.h>
@@ -318,4 +319,25 @@ void cp_io_loop_free(struct cp_io_loop *l)
     free(l->slots);
     free(l->free_slots);
     memset(l, 0, sizeof *l);
+}
+
+enum cp_status cp_io_run_async(const struct cp_io_ctx *ctx, struct cp_io_tally *out)
+{
+    struct cp_io_loop loop;
+    double cpu0 = cp_io_thread_cpu();
+    enum cp_status st = cp_io_loop_init(&loop, ctx, ctx->concurrency, cp_io_now(), out);
+    int64_t next = 0;
+    while (st == CP_OK && (next < ctx->requests || loop.running > 0)) {
+        if (cp_stop_signal() != 0)
+            next = ctx->requests; /* start nothing new; let what is in flight end */
+        while (st == CP_OK && next < ctx->requests && loop.running < loop.capacity) {
+            st = cp_io_loop_add(&loop);
+            next++;
+        }
+        if (st == CP_OK)
+            st = cp_io_loop_step(&loop, 1000);
+    }
+    out->cpu_seconds = cp_io_thread_cpu() - cpu0;
+    cp_io_loop_free(&loop);
+    return st;
 }

@@ -69,3 +69,7 @@ enum cp_status cp_io_loop_add(struct cp_io_loop *l);
 enum cp_status cp_io_loop_step(struct cp_io_loop *l, int timeout_ms);
 
 void cp_io_loop_free(struct cp_io_loop *l);
+
+/* ctx's requests through one event loop with at most ctx->concurrency in flight, a new one
+ * admitted when one finishes (the async strategies' run). */
+enum cp_status cp_io_run_async(const struct cp_io_ctx *ctx, struct cp_io_tally *out);

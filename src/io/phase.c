@@ -170,12 +170,12 @@ static enum cp_status run_one(const struct cp_io_options *opt, const struct cp_i
     rec->ranks = (s->needs & CP_IO_ALL_RANKS) ? size : 1;
     /* one slot per request (more would only sit idle), at most --concurrency or the
      * strategy's own cap */
-    int given = opt->concurrency > 0 && !(s->needs & CP_IO_SERIAL);
+    int own = (s->needs & CP_IO_OWN_CAP) != 0, given = opt->concurrency > 0 && !own;
     int64_t cap = given ? opt->concurrency : s->default_cap, want = requests;
     if (cap > 0 && cap < want)
         want = cap;
     int c = want < INT_MAX ? (int)want : INT_MAX;
-    rec->concurrency_capped = opt->concurrency == 0 && c < requests && c > 1;
+    rec->concurrency_capped = !given && !own && c < requests && c > 1;
     /* every transfer is an open file; the embedded server's connections too */
     int room = (report->open_files - 64) / (report->embedded ? 2 : 1) * rec->ranks;
     if (c > room) {

@@ -23,7 +23,7 @@ const struct cp_io_strategy cp_io_seq = {
     .name = "seq",
     .talk_analog = "requests.get in a loop",
     .lesson = "one request at a time: the time is the sum of the waits",
-    .needs = CP_IO_ONE_PROCESS | CP_IO_SERIAL,
+    .needs = CP_IO_ONE_PROCESS | CP_IO_OWN_CAP,
     .default_cap = 1,
     .run = run,
 };
