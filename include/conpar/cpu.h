@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "conpar/lessons.h"
 #include "conpar/maxloc.h"
 #include "conpar/npy.h"
 #include "conpar/placement.h"
@@ -38,6 +39,7 @@ struct cp_cpu_ctx {
     int64_t base;           /* global index of data[0] */
     int64_t chunks;         /* work units for chunked scans of data */
     int threads;            /* OpenMP threads of this rank */
+    int intensity;          /* --intensity: comparisons per element, >= 1 (1: one scan) */
     enum cp_nan_policy nan; /* --nan */
     MPI_Comm comm;          /* conpar's communicator (errors return) */
     const struct cp_cpu_options *opt; /* the whole run's settings (size, seed, plants) */
@@ -106,6 +108,8 @@ enum cp_status cp_maxloc_reduce(struct cp_maxloc *r, MPI_Comm comm);
 enum cp_status cp_maxloc_mpi(MPI_Datatype *type, MPI_Op *op);
 
 #define CP_CPU_MAX_STRATEGIES 16
+#define CP_CPU_MAX_INTENSITIES 16
+#define CP_CPU_MAX_RECORDS (CP_CPU_MAX_STRATEGIES * CP_CPU_MAX_INTENSITIES)
 
 /* The CPU phase's settings (filled by the command line). */
 struct cp_cpu_options {
@@ -124,6 +128,9 @@ struct cp_cpu_options {
     int emulate_nodes;     /* --emulate-nodes: split the ranks into this many nodes, 0 = real */
     int nstrategies;
     const struct cp_cpu_strategy *strategies[CP_CPU_MAX_STRATEGIES];
+    /* --intensity: each strategy runs once per value, in this order (none given: 1) */
+    int nintensities;
+    int intensities[CP_CPU_MAX_INTENSITIES];
     /* called on rank 0 after each strategy's record is complete (a checkpoint), or NULL */
     void (*on_record)(void *arg);
     void *on_record_arg;
@@ -174,6 +181,7 @@ struct cp_cpu_record {
     int verified;                     /* every run equal to the reference, bit for bit */
     int ranks;                        /* ranks that took part */
     int threads;                      /* threads per rank the strategy used */
+    int intensity;                    /* comparisons per element in this run */
     struct cp_timing seconds;         /* per run: the slowest rank */
     /* medians over the timed runs of the fastest, mean and slowest rank's seconds */
     double rank_min, rank_avg, rank_max;
@@ -189,7 +197,7 @@ struct cp_cpu_record {
     double read_seconds;            /* reading --input in prepare (slowest rank), else 0 */
     char note[128];                 /* how it ran, from prepare ("" when nothing to say) */
     double gb_per_s;                /* bytes scanned / median seconds */
-    double speedup;                 /* seq median / this median, 0 when seq did not run */
+    double speedup; /* seq median / this median at the same intensity, 0 when seq did not run */
 };
 
 struct cp_cpu_report {
@@ -204,8 +212,9 @@ struct cp_cpu_report {
     double stream_gb_per_s_all; /* read probe, threads_got threads */
     struct cp_maxloc reference; /* the reference kernel's answer */
     int64_t expected_index;     /* from --plant-*, or -1 when not known in advance */
-    int nrecords;
-    struct cp_cpu_record records[CP_CPU_MAX_STRATEGIES];
+    int nrecords;               /* one per strategy and intensity, strategy by strategy */
+    struct cp_cpu_record records[CP_CPU_MAX_RECORDS];
+    struct cp_lessons lessons; /* what the records prove (rank 0, once the phase ends) */
 };
 
 /* Check, before any work, that every node has the memory its ranks need for the chosen

@@ -11,6 +11,7 @@
 #include <mpi.h>
 #include <stdint.h>
 
+#include "conpar/lessons.h"
 #include "conpar/server.h"
 #include "conpar/status.h"
 
@@ -132,6 +133,7 @@ struct cp_io_report {
     struct cp_server_stats server; /* the embedded server's counters */
     int nrecords;
     struct cp_io_record records[CP_IO_MAX_RECORDS];
+    struct cp_lessons lessons; /* what the records prove (rank 0, once the phase ends) */
 };
 
 /* Run the IO phase: start the embedded server on rank 0 unless --url, time every chosen

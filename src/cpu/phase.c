@@ -77,6 +77,17 @@ static int collective(const struct cp_cpu_strategy *s)
     return (s->needs & CP_NEEDS_ALL_RANKS) != 0;
 }
 
+/* The intensities a strategy runs at: --intensity, or the one scan. */
+static int intensity_count(const struct cp_cpu_options *opt)
+{
+    return opt->nintensities > 0 ? opt->nintensities : 1;
+}
+
+static int intensity_of(const struct cp_cpu_options *opt, int k)
+{
+    return opt->nintensities > 0 ? opt->intensities[k] : 1;
+}
+
 /* Rank 0's whole array: allocated, first-touched and generated with the scans' schedule (or
  * read from --input). */
 static enum cp_status make_whole(const struct cp_cpu_options *opt, int threads, double *whole,
@@ -193,14 +204,16 @@ static void fill_speedups(struct cp_cpu_report *report)
                                                     : report->stream_gb_per_s_1;
         r->bound_seconds = gbs > 0 ? bytes / (gbs * 1e9) : 0;
     }
-    const struct cp_cpu_record *seq = NULL;
-    for (int i = 0; i < report->nrecords; i++)
-        if (strcmp(report->records[i].strategy->name, "seq") == 0 &&
-            report->records[i].skipped[0] == '\0')
-            seq = &report->records[i];
-    for (int i = 0; seq != NULL && i < report->nrecords; i++)
-        if (report->records[i].seconds.median > 0)
-            report->records[i].speedup = seq->seconds.median / report->records[i].seconds.median;
+    /* against seq at the same intensity */
+    for (int i = 0; i < report->nrecords; i++) {
+        struct cp_cpu_record *r = &report->records[i];
+        for (int j = 0; j < report->nrecords; j++) {
+            const struct cp_cpu_record *seq = &report->records[j];
+            if (strcmp(seq->strategy->name, "seq") == 0 && seq->skipped[0] == '\0' &&
+                seq->intensity == r->intensity && r->seconds.median > 0)
+                r->speedup = seq->seconds.median / r->seconds.median;
+        }
+    }
 }
 
 /* Rank 0: the reference must have an answer, and the planted one when something was planted. */
@@ -404,9 +417,12 @@ static enum cp_status cpu_item(void *self, int i, MPI_Comm comm)
 {
     struct cpu_phase *ph = self;
     const struct cp_cpu_options *opt = ph->opt;
-    const struct cp_cpu_strategy *s = opt->strategies[i];
+    int nk = intensity_count(opt), si = i / nk;
+    const struct cp_cpu_strategy *s = opt->strategies[si];
     int rank = cp_comm_rank(comm);
-    enum cp_status st = manage_whole(opt, i, ph->threads, comm, &ph->whole, ph->report);
+    enum cp_status st = CP_OK;
+    if (i % nk == 0)
+        st = manage_whole(opt, si, ph->threads, comm, &ph->whole, ph->report);
     if (st != CP_OK)
         return st;
     struct cp_cpu_record *rec = &ph->report->records[ph->report->nrecords++];
@@ -417,10 +433,12 @@ static enum cp_status cpu_item(void *self, int i, MPI_Comm comm)
     rec->verified = 1;
     rec->threads = (s->needs & CP_NEEDS_THREADS) ? ph->threads : 1;
     rec->ranks = collective(s) ? cp_comm_size(comm) : 1;
+    rec->intensity = intensity_of(opt, i % nk);
     /* what every host's cores do while it runs: the talk's htop screenshots */
     if (ph->sp.leaders != MPI_COMM_NULL)
         cp_usage_sample(&ph->sp.before);
     struct cp_cpu_ctx ctx = context_of(ph, s, comm);
+    ctx.intensity = rec->intensity;
     if (collective(s) && s->prepare != NULL)
         st = cp_comm_agree(comm, s->prepare(&ctx));
     rec->prepare_seconds = ctx.prepare_seconds;
@@ -444,7 +462,12 @@ static enum cp_status cpu_item(void *self, int i, MPI_Comm comm)
 static void cpu_label(void *self, int i, char *buf, size_t size)
 {
     const struct cpu_phase *ph = self;
-    snprintf(buf, size, "%s", ph->opt->strategies[i]->name);
+    int nk = intensity_count(ph->opt);
+    if (ph->opt->nintensities > 0)
+        snprintf(buf, size, "%s, intensity %d", ph->opt->strategies[i / nk]->name,
+                 intensity_of(ph->opt, i % nk));
+    else
+        snprintf(buf, size, "%s", ph->opt->strategies[i]->name);
 }
 
 static void cpu_skipped(void *self, int i, const char *why)
@@ -466,6 +489,7 @@ static enum cp_status cpu_verdict(void *self)
 {
     struct cpu_phase *ph = self;
     fill_speedups(ph->report);
+    cp_lessons_cpu(ph->report, &ph->report->lessons);
     /* a verification failure still leaves a full report on rank 0 */
     return verdict(ph->report);
 }
@@ -476,8 +500,10 @@ static enum cp_status run_strategies(const struct cp_cpu_options *opt, int threa
 {
     struct cpu_phase ph = {opt, report, threads, meaningful, NULL, {MPI_COMM_NULL, 0, {0}}};
     enum cp_status st = cp_comm_agree(comm, sampler_init(comm, &ph.sp));
-    struct cp_phase phase = {"CPU",          opt->nstrategies,  cpu_item,    cpu_label,
-                             cpu_skipped,    cpu_dropped,       cpu_verdict, &ph,
+    struct cp_phase phase = {"CPU",          opt->nstrategies * intensity_count(opt),
+                             cpu_item,       cpu_label,
+                             cpu_skipped,    cpu_dropped,
+                             cpu_verdict,    &ph,
                              opt->on_record, opt->on_record_arg};
     if (st == CP_OK)
         st = cp_phase_run(&phase, comm);

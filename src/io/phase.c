@@ -236,6 +236,7 @@ static void io_dropped(void *self, int i)
 static enum cp_status io_verdict(void *self)
 {
     const struct io_phase *ph = self;
+    cp_lessons_io(ph->report, &ph->report->lessons);
     return verdict(ph->report);
 }
 

@@ -82,6 +82,18 @@ static int skipped(const struct cp_cpu_record *r)
     return r->skipped[0] != '\0';
 }
 
+static void text_intensity(const void *rec, char *buf, size_t size)
+{
+    const struct cp_cpu_record *r = rec;
+    snprintf(buf, size, "%d", r->intensity);
+}
+
+static json_t *json_intensity(const void *rec)
+{
+    const struct cp_cpu_record *r = rec;
+    return json_integer(r->intensity);
+}
+
 static void text_ranks(const void *rec, char *buf, size_t size)
 {
     const struct cp_cpu_record *r = rec;
@@ -366,6 +378,7 @@ static enum cp_cell state_verified(const void *rec)
 const struct cp_field cp_cpu_fields[] = {
     {"strategy", "strategy", text_strategy, json_strategy, NULL},
     {"talk_analog", "talk analog", text_analog, json_analog, NULL},
+    {"intensity", "intensity", text_intensity, json_intensity, NULL},
     {"ranks", "ranks", text_ranks, json_ranks, NULL},
     {"threads", "threads", text_threads, json_threads, NULL},
     {"seconds", "seconds median (min-max)", text_seconds, json_seconds, state_seconds},

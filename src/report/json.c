@@ -166,6 +166,17 @@ static json_t *io_section(const struct cp_io_report *io)
     return section;
 }
 
+static void add_lessons(json_t *a, const struct cp_lessons *ls)
+{
+    for (int i = 0; i < ls->n; i++) {
+        const struct cp_lesson *l = &ls->lessons[i];
+        json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:b, s:s?, s:s?}", "id", l->id, "phase",
+                                           l->phase, "claim", l->claim, "shown", l->shown,
+                                           "evidence", l->evidence[0] ? l->evidence : NULL,
+                                           "remedy", l->shown ? NULL : l->remedy));
+    }
+}
+
 enum cp_status cp_report_json_write(const char *path, const struct cp_env *env,
                                     const struct cp_cpu_report *cpu, const struct cp_io_report *io,
                                     const struct cp_sweep *sweep, int complete,
@@ -178,6 +189,12 @@ enum cp_status cp_report_json_write(const char *path, const struct cp_env *env,
     if (doc == NULL)
         return CP_FAIL(CP_ERR_NOMEM, "--json '%s': cannot build the document", path);
     json_object_set_new(doc, "io", io != NULL ? io_section(io) : json_null());
+    json_t *lessons = json_array();
+    if (cpu != NULL)
+        add_lessons(lessons, &cpu->lessons);
+    if (io != NULL)
+        add_lessons(lessons, &io->lessons);
+    json_object_set_new(doc, "lessons", lessons);
     if (sweep != NULL)
         json_object_set_new(doc, "sweep", sweep_section(sweep));
     json_object_set_new(doc, "error",

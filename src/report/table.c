@@ -168,6 +168,25 @@ static void usage_bars(FILE *out, const struct cp_cpu_report *cpu)
     }
 }
 
+/* One line per lesson: shown with its numbers, or not shown with the reason and the remedy. */
+static void lessons(FILE *out, const char *phase, const struct cp_lessons *ls)
+{
+    int colour = use_colour(out);
+    fprintf(out, "Lessons (%s): each judged on this run's own numbers\n", phase);
+    for (int i = 0; i < ls->n; i++) {
+        const struct cp_lesson *l = &ls->lessons[i];
+        const char *on = !colour ? "" : l->shown ? "\033[32m" : "\033[33m";
+        fprintf(out, "  %s%-9s%s  %s", on, l->shown ? "shown" : "NOT SHOWN",
+                colour ? "\033[0m" : "", l->claim);
+        if (l->shown)
+            fprintf(out, ": %s\n", l->evidence);
+        else if (l->evidence[0] != '\0')
+            fprintf(out, ": %s (seen: %s)\n", l->remedy, l->evidence);
+        else
+            fprintf(out, ": %s\n", l->remedy);
+    }
+}
+
 static void cpu_table(FILE *out, const struct cp_env *env, const struct cp_cpu_report *cpu)
 {
     preamble(out, env, cpu);
@@ -175,30 +194,7 @@ static void cpu_table(FILE *out, const struct cp_env *env, const struct cp_cpu_r
     details(out, cpu);
     usage_bars(out, cpu);
     fputc('\n', out);
-    fprintf(out, "Lessons (CPU):\n");
-    for (int i = 0; i < cpu->nrecords; i++) {
-        const struct cp_cpu_record *r = &cpu->records[i];
-        fprintf(out, "  %-11s ", r->strategy->name);
-        const char *base = r->strategy->compare ? r->strategy->compare : "seq";
-        const struct cp_cpu_record *b = NULL;
-        for (int j = 0; j < cpu->nrecords; j++)
-            if (strcmp(cpu->records[j].strategy->name, base) == 0 &&
-                cpu->records[j].skipped[0] == '\0' && cpu->records[j].seconds.median > 0)
-                b = &cpu->records[j];
-        if (r->skipped[0] != '\0')
-            fprintf(out, "skipped");
-        else if (b != NULL && b != r && r->seconds.median > 0)
-            fprintf(out, "%.1fx %s", b->seconds.median / r->seconds.median, base);
-        else
-            fprintf(out, "%.4f s", r->seconds.median);
-        if (r->skipped[0] == '\0' && cpu->stream_gb_per_s_all > 0 && r->gb_per_s > 0)
-            fprintf(out, ", %.0f%% of the %d-thread read bound",
-                    100.0 * r->gb_per_s /
-                        (r->threads > 1 || r->ranks > 1 ? cpu->stream_gb_per_s_all
-                                                        : cpu->stream_gb_per_s_1),
-                    r->threads > 1 || r->ranks > 1 ? cpu->threads_got : 1);
-        fprintf(out, " - %s\n", r->strategy->lesson);
-    }
+    lessons(out, "CPU", &cpu->lessons);
 }
 
 static void io_table(FILE *out, const struct cp_env *env, const struct cp_io_report *io,
@@ -227,33 +223,7 @@ static void io_table(FILE *out, const struct cp_env *env, const struct cp_io_rep
                 io->server.requests, io->server.served, io->server.peak_in_service,
                 io->server.peak_waiting, io->server.longest_wait);
     fputc('\n', out);
-    fprintf(out, "Lessons (IO):\n");
-    /* one line per strategy: its time for each request count, against seq's and the ideal */
-    for (int i = 0; i < io->nrecords; i++) {
-        const struct cp_io_record *r = &io->records[i], *seq = NULL;
-        int first = 1;
-        for (int j = 0; j < i && first; j++)
-            first = io->records[j].strategy != r->strategy;
-        if (!first)
-            continue;
-        fprintf(out, "  %-11s", r->strategy->name);
-        for (int j = i; j < io->nrecords; j++) {
-            const struct cp_io_record *q = &io->records[j];
-            if (q->strategy != r->strategy)
-                continue;
-            seq = NULL;
-            for (int k = 0; k < io->nrecords; k++)
-                if (io->records[k].requests == q->requests &&
-                    strcmp(io->records[k].strategy->name, "seq") == 0)
-                    seq = &io->records[k];
-            fprintf(out, " %" PRId64 " requests %.3f s (ideal %.3f s", q->requests, q->seconds,
-                    q->ideal_seconds);
-            if (seq != NULL && seq != q && q->seconds > 0)
-                fprintf(out, ", %.1fx seq", seq->seconds / q->seconds);
-            fprintf(out, ");");
-        }
-        fprintf(out, " %s\n", r->strategy->lesson);
-    }
+    lessons(out, "IO", &io->lessons);
 }
 
 void cp_report_table(FILE *out, const struct cp_env *env, const struct cp_cpu_report *cpu,
