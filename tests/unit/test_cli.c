@@ -273,10 +273,10 @@ static void test_durations(void **state)
 static void test_help_lists_every_option(void **state)
 {
     (void)state;
-    char buf[8192] = "";
+    char buf[16384] = "";
     FILE *f = fmemopen(buf, sizeof buf - 1, "w");
     assert_non_null(f);
-    cp_cli_help(f);
+    cp_cli_help(f, CP_CMD_RUN);
     fclose(f);
     static const char *const names[] = {
         "--size",   "--seed",    "--cpu-strategies", "--threads",    "--chunks", "--nan",
