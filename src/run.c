@@ -302,9 +302,11 @@ int cp_run_main(int argc, char **argv, MPI_Comm comm)
     enum cp_status st = cp_cli_parse(argc, argv, &opt);
     if (st != CP_OK)
         return fail(rank, st);
-    if (opt.show_help || opt.show_version) {
+    if (opt.show_help || opt.show_version || opt.list_strategies) {
         if (rank == 0 && opt.show_help)
-            cp_cli_help(stdout);
+            cp_cli_help(stdout, opt.command);
+        else if (rank == 0 && opt.list_strategies)
+            cp_cli_list_strategies(stdout, opt.list_strategies);
         else if (rank == 0)
             printf("conpar %s\n", CONPAR_VERSION);
         return 0;

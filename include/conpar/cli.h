@@ -1,4 +1,5 @@
-/* The command line: one option table drives getopt_long, validation and --help.
+/* The command line: one option table drives getopt_long, validation, the defaults, every
+ * command's --help and a read-only view for other tools (a man page, shell completion).
  * Parsing is pure (no MPI, no printing): errors come back as CP_ERR_USAGE with a one-line
  * message naming the flag and the value. */
 #ifndef CONPAR_CLI_H
@@ -14,11 +15,6 @@
 
 enum cp_phase_bits { CP_PHASE_CPU = 1u << 0, CP_PHASE_IO = 1u << 1 };
 
-#define CP_DEFAULT_SIZE 100000000 /* 100M float64 = 800 MB: fits a laptop */
-#define CP_DEFAULT_DELAY 0.2      /* seconds: the talk's lessons in a tenth of its 2 s */
-#define CP_DEFAULT_SEED 42
-#define CP_DEFAULT_CHUNKS 100 /* the talk's chunk count */
-
 enum cp_command {
     CP_CMD_RUN = 1u << 0,
     CP_CMD_GENERATE = 1u << 1,
@@ -27,7 +23,7 @@ enum cp_command {
 };
 
 struct cp_options {
-    enum cp_command command; /* conpar, or conpar generate */
+    enum cp_command command; /* conpar, conpar generate, serve or doctor */
     unsigned phases;         /* enum cp_phase_bits */
     int size_given, seed_given;
     const char *out_path; /* generate --out */
@@ -43,17 +39,42 @@ struct cp_options {
     int sweep_values[8];
     int show_help;
     int show_version;
+    unsigned list_strategies; /* --list-strategies: enum cp_phase_bits to list, 0 = not asked */
 };
 
-/* Defaults for every option. */
+/* Every option's default, from the table (the server's settings from cp_server_defaults). */
 void cp_options_default(struct cp_options *o);
 
-/* Parse argv into *o (which starts from cp_options_default). Re-entrant across calls.
- * CP_OK or CP_ERR_USAGE. Pointers in *o point into argv. */
+/* Parse argv into *o (which starts from cp_options_default): an optional subcommand word
+ * (generate, serve, doctor) then its options. Re-entrant across calls. CP_OK or CP_ERR_USAGE.
+ * Pointers in *o point into argv; getopt_long may reorder argv's elements. */
 enum cp_status cp_cli_parse(int argc, char **argv, struct cp_options *o);
 
-/* Print --help: usage, every option with its default and units, examples. */
-void cp_cli_help(FILE *out);
+/* Print the --help of `command`: its usage, its options with their defaults and units (and for
+ * a run the strategies of both registries), its exit statuses and examples, in 100 columns. */
+void cp_cli_help(FILE *out, enum cp_command command);
+
+/* Print --list-strategies: the registry's names one per line; with both phase bits each name
+ * follows its phase ("cpu seq", ..., "io seq", ...), with one bit the names alone. */
+void cp_cli_list_strategies(FILE *out, unsigned phases);
+
+/* One option as the table has it, for tools that document or complete the command line. */
+struct cp_cli_option {
+    const char *name;         /* long name, without the leading "--" */
+    char short_name;          /* the letter of -X, or '\0' */
+    const char *metavar;      /* the value's name in --help ("N", "FILE"), NULL: takes no value */
+    int value_optional;       /* the value may be left out (--list-strategies) */
+    int list;                 /* the value is a comma-separated list */
+    const char *choices;      /* the accepted words, space-separated, or NULL: free-form */
+    const char *default_text; /* the default as --help shows it, "" when none is shown */
+    const char *help;         /* one paragraph, not wrapped */
+    unsigned commands;        /* enum cp_command bits of the commands that take it */
+};
+
+/* The table in --help order; *count gets its length. A name appears twice when two commands
+ * take it with different meanings or defaults (--delay of a run and of conpar serve), with
+ * disjoint `commands`. Static storage, read-only; thread-safe. */
+const struct cp_cli_option *cp_cli_options(int *count);
 
 /* A positive count with optional decimal (K M G T), binary (Ki Mi Gi Ti) or exponent (1e9,
  * 2.5e8) scaling; the result must be a whole number in [min, INT64_MAX]. `flag` names the

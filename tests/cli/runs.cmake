@@ -2,8 +2,26 @@
 
 set(quick --phase cpu --warmup 0 --repeat 1)
 
-conpar_add_run(help ARGS --help STDOUT "^Usage: conpar" "Examples:" "--cpu-strategies")
-conpar_add_run(version ARGS --version STDOUT "^conpar [0-9]+\\.[0-9]+\\.[0-9]+$")
+conpar_add_run(help ARGS --help STDOUT "^Usage: conpar" "Examples:" "--cpu-strategies"
+               "^  143  interrupted by SIGTERM" LABELS cli)
+conpar_add_run(version ARGS --version STDOUT "^conpar [0-9]+\\.[0-9]+\\.[0-9]+$" LABELS cli)
+# each subcommand's own help, also under mpiexec (printed once, by rank 0)
+conpar_add_run(help.serve ARGS serve --help STDOUT "^Usage: conpar serve" "--workers W" "Examples:"
+               LABELS cli)
+conpar_add_run(help.generate ARGS generate -h STDOUT "^Usage: .*conpar generate" "--dtype TYPE"
+               LABELS cli)
+conpar_add_run(help.doctor ARGS doctor --help RANKS 2 STDOUT "^Usage: .*conpar doctor" "--url URL"
+               LABELS cli)
+# the registries' names, for scripts that must not hard-code them
+conpar_add_run(list_strategies ARGS --list-strategies STDOUT "^cpu seq$" "^cpu distributed$"
+               "^io async$" LABELS cli)
+conpar_add_run(list_strategies.io ARGS --list-strategies io STDOUT "^seq$" "^ranks$" LABELS cli)
+
+# every example line of every --help, run as written (made tiny): exit 0
+add_test(NAME cli.examples COMMAND python3 ${CMAKE_CURRENT_SOURCE_DIR}/cli/examples.py
+                                   $<TARGET_FILE:conpar> ${MPIEXEC_EXECUTABLE})
+set_tests_properties(cli.examples PROPERTIES LABELS cli TIMEOUT 600 PROCESSORS 2)
+conpar_test_env(cli.examples)
 
 # The known answer: max and argmax of 1M values from seed 42, computed from the README's
 # formula by an independent implementation; every strategy must agree on any launch.
@@ -12,7 +30,7 @@ conpar_add_run(known_answer ARGS --size 1M --seed 42 ${quick}
                STDOUT "346368" "seq +builtin max" "simd +numpy.max" "threads +ThreadPool"
                       "gil +threads under the GIL" "scatter +ProcessPoolExecutor"
                       "window +SharedArray" "distributed +dask.distributed"
-               JSON_CHECK "index=346368 value=0x1.fffffa6ccbd2bp-1 nan_count=0 strategies=7 exit_status=0")
+               JSON_CHECK "index=346368 value=0x1.fffffa6ccbd2bp-1 nan_count=0 strategies=${conpar_ncpu} exit_status=0")
 conpar_add_run(known_answer_threads3 ARGS --size 1M --threads 3 --chunks 7 ${quick}
                THREADS 3 JSON_CHECK "index=346368 threads=3")
 conpar_add_run(ranks_reported ARGS --size 1000 ${quick} -c seq RANKS 3
@@ -48,7 +66,7 @@ conpar_add_run(all_nan_propagate ARGS --size 1 --plant-nan 0 ${quick}
 # also when several ranks see the same mistake.
 function(conpar_bad name regex)
   conpar_add_run(bad.${name} ARGS ${ARGN} EXIT 2 NO_STDOUT STDERR_LINES 1
-                 STDERR "^conpar: .*${regex}" TIMEOUT 30)
+                 STDERR "^conpar: .*${regex}" TIMEOUT 30 LABELS cli)
 endfunction()
 conpar_bad(unknown_flag "unknown option '--frobnicate'" --frobnicate)
 conpar_bad(missing_value "'--size' needs a value" --size)
@@ -59,7 +77,7 @@ conpar_bad(size_overflow "--size '1e30'" --size 1e30)
 conpar_bad(size_too_big "--size 1000000000000: needs 8.00 TB .* on node .* -c distributed needs"
            --size 1T)
 conpar_bad(size_bytes_overflow "need more than 2\\^63 bytes" --size 2e18)
-conpar_bad(strategy_unknown "unknown strategy 'fast' \\(valid: seq, simd, threads, gil, scatter, window, distributed\\)"
+conpar_bad(strategy_unknown "unknown strategy 'fast' \\(valid: ${conpar_cpu_valid}\\)"
            --cpu-strategies fast)
 conpar_bad(strategy_empty "empty strategy name" --cpu-strategies=)
 conpar_bad(threads_zero "--threads '0'" --threads 0)
