@@ -1,5 +1,6 @@
 /* The slow server (see server.h): libmicrohttpd with suspended connections and a timer. */
 #include "conpar/server.h"
+#include "conpar/comm.h"
 
 #include "client.h"
 
@@ -447,12 +448,9 @@ void cp_server_stop(struct cp_server *s, double drain, struct cp_server_stats *s
 
 enum cp_status cp_server_run(const struct cp_server_options *o)
 {
-    /* the signals wait for sigwait here; every thread started below inherits the mask */
-    sigset_t stop;
-    sigemptyset(&stop);
-    sigaddset(&stop, SIGINT);
-    sigaddset(&stop, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop, NULL);
+    /* a handler, not sigwait: MPI_Init has started threads of its own that do not block the
+     * signals, and whichever thread a SIGTERM reaches must only note it */
+    cp_stop_install();
     signal(SIGPIPE, SIG_IGN);
     struct cp_server *s;
     const char *url;
@@ -464,8 +462,11 @@ enum cp_status cp_server_run(const struct cp_server_options *o)
     printf("conpar serve: %s (%s workers, delay %.3f s, at most %d connections)\n", url,
            o->workers > 0 ? workers : "unlimited", o->delay, s->opt.connection_limit);
     fflush(stdout);
-    int sig = 0;
-    sigwait(&stop, &sig);
+    while (cp_stop_signal() == 0) {
+        struct timespec pause = {0, 20 * 1000 * 1000};
+        nanosleep(&pause, NULL);
+    }
+    int sig = cp_stop_signal();
     double drain = o->delay + 5.0;
     fprintf(stderr, "conpar serve: %s: finishing what is in flight (at most %.1f s)\n",
             sig == SIGINT ? "SIGINT" : "SIGTERM", drain);
