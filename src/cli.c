@@ -438,6 +438,9 @@ static const struct word nan_words[] = {
 static const struct word dtype_words[] = {
     {"float64", 8, 0}, {"float32", 4, 0}, {"f8", 8, 1}, {"f4", 4, 1}, {0}};
 
+/* one memory-bound scan, and one compute-bound run (README: Intensity) */
+static const int64_t default_intensities[] = {1};
+
 /* the talk: 10 requests take one delay on 10 workers, 20 take two */
 static const int64_t default_requests[] = {10, 20};
 
@@ -490,6 +493,14 @@ static const struct row rows[] = {
         INT(OPT(cpu.chunks), 1, 1000000000), .def.i = 100 /* the talk's */),
     ROW("nan", 0, RUN, "POLICY", "propagate (numpy.max: the first NaN wins) or skip (numpy.nanmax)",
         CHOICE(OPT(cpu.nan), nan_words), .def.i = CP_NAN_PROPAGATE),
+    ROW("intensity", 'k', RUN, "K[,K...]",
+        "comparisons per element: 1 is one scan, limited by memory bandwidth; each of the K-1 "
+        "extra passes compares a cache-resident block again, so a large K makes the work "
+        "compute-bound (the answer stays the same); each value runs every strategy",
+        .kind = K_COUNTS, OPT(cpu.intensities),
+        .n_at = offsetof(struct cp_options, cpu.nintensities), .min = 1, .max = 1 << 20,
+        .def.list = default_intensities,
+        .ndef = (int)(sizeof default_intensities / sizeof default_intensities[0])),
     ROW("warmup", 0, RUN, "W", "untimed runs of each strategy before timing",
         INT(OPT(cpu.warmup), 0, 1000000), .def.i = 1),
     ROW("repeat", 'r', RUN, "R", "timed runs of each strategy (min, median, max reported)",

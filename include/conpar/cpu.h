@@ -130,7 +130,7 @@ struct cp_cpu_options {
     const struct cp_cpu_strategy *strategies[CP_CPU_MAX_STRATEGIES];
     /* --intensity: each strategy runs once per value, in this order (none given: 1) */
     int nintensities;
-    int intensities[CP_CPU_MAX_INTENSITIES];
+    int64_t intensities[CP_CPU_MAX_INTENSITIES];
     /* called on rank 0 after each strategy's record is complete (a checkpoint), or NULL */
     void (*on_record)(void *arg);
     void *on_record_arg;

@@ -85,7 +85,7 @@ static int intensity_count(const struct cp_cpu_options *opt)
 
 static int intensity_of(const struct cp_cpu_options *opt, int k)
 {
-    return opt->nintensities > 0 ? opt->intensities[k] : 1;
+    return opt->nintensities > 0 ? (int)opt->intensities[k] : 1;
 }
 
 /* Rank 0's whole array: allocated, first-touched and generated with the scans' schedule (or
