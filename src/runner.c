@@ -105,6 +105,33 @@ static void summarise(struct samples *sm, struct cp_trial_times *out)
     out->rank_avg = median_of(sm->rank_avg, sm->repeat);
 }
 
+/* What the probe passes took on this rank, kept out of the runs' CPU and wall time. */
+struct probe_cost {
+    double cpu, wall;
+};
+
+/* One probe pass, timed as the slowest rank (on rank 0). */
+static enum cp_status probe_pass(const struct cp_trial *t, MPI_Comm comm, double *seconds,
+                                 struct probe_cost *cost)
+{
+    if (t->collective)
+        CP_MPI_CHECK(MPI_Barrier(comm));
+    struct cp_usage_sample u0, u1;
+    cp_usage_sample(&u0);
+    double t0 = MPI_Wtime();
+    enum cp_status st = t->probe(t->arg);
+    double took = MPI_Wtime() - t0;
+    cp_usage_sample(&u1);
+    cost->cpu += u1.process_cpu - u0.process_cpu;
+    cost->wall += took;
+    if (t->collective)
+        st = cp_comm_agree(comm, st);
+    *seconds = took;
+    if (st == CP_OK && t->collective)
+        CP_MPI_CHECK(MPI_Reduce(&took, seconds, 1, MPI_DOUBLE, MPI_MAX, 0, comm));
+    return st;
+}
+
 /* The runs on the ranks taking part (every rank, or rank 0 alone). */
 static enum cp_status timed_runs(const struct cp_trial *t, MPI_Comm comm,
                                  struct cp_trial_times *out)
@@ -113,6 +140,11 @@ static enum cp_status timed_runs(const struct cp_trial *t, MPI_Comm comm,
     int ranks = all ? cp_comm_size(comm) : 1;
     struct samples sm;
     enum cp_status st = samples_alloc(&sm, t->repeat);
+    double *probes = calloc((size_t)t->repeat + 1, sizeof *probes);
+    int nprobes = 0;
+    struct probe_cost cost = {0, 0};
+    if (st == CP_OK && probes == NULL)
+        st = CP_FAIL(CP_ERR_NOMEM, "cannot allocate probe samples");
     if (all)
         st = cp_comm_agree(comm, st);
     struct cp_usage_sample before, after;
@@ -120,6 +152,11 @@ static enum cp_status timed_runs(const struct cp_trial *t, MPI_Comm comm,
     double wall0 = MPI_Wtime();
     for (int r = 0; r < t->warmup + t->repeat && st == CP_OK; r++) {
         double stages[CP_STAGE_COUNT] = {0};
+        if (t->probe != NULL && r >= t->warmup) {
+            st = probe_pass(t, comm, &probes[nprobes++], &cost);
+            if (st != CP_OK)
+                break;
+        }
         /* start together: each rank's clock starts when every rank is ready, so the time
          * counts the strategy's own waits (a rank waiting for its scattered block) but not
          * the previous run's skew */
@@ -148,9 +185,12 @@ static enum cp_status timed_runs(const struct cp_trial *t, MPI_Comm comm,
         if (r >= t->warmup)
             samples_keep(&sm, r - t->warmup, &rt, ranks);
     }
-    /* the CPU time it took, over every rank taking part */
     cp_usage_sample(&after);
-    double used = after.process_cpu - before.process_cpu, used_all = used;
+    /* the CPU and wall time it took (over every rank taking part), without the probe passes */
+    double wall = MPI_Wtime() - wall0 - cost.wall;
+    double used = after.process_cpu - before.process_cpu - cost.cpu, used_all = used;
+    if (st == CP_OK && t->probe != NULL)
+        st = probe_pass(t, comm, &probes[nprobes++], &cost);
     if (st == CP_OK && all) {
         int rc = MPI_Reduce(&used, &used_all, 1, MPI_DOUBLE, MPI_SUM, 0, comm);
         if (rc != MPI_SUCCESS)
@@ -158,9 +198,11 @@ static enum cp_status timed_runs(const struct cp_trial *t, MPI_Comm comm,
     }
     if (st == CP_OK && root) {
         out->cpu_seconds = used_all;
-        out->wall_seconds = MPI_Wtime() - wall0;
+        out->wall_seconds = wall;
         summarise(&sm, out);
+        out->probe = cp_timing_of(probes, nprobes);
     }
+    free(probes);
     samples_free(&sm);
     return st;
 }

@@ -188,7 +188,8 @@ struct cp_cpu_record {
     double stage_median[CP_STAGE_COUNT]; /* per stage: the slowest rank, median over runs */
     double prepare_seconds;              /* setting up the strategy's data, once */
     int meaningful;                      /* 0 when the placement oversubscribed CPUs while it ran */
-    double bound_seconds; /* the scan at the read probe's bandwidth: the bound to beat */
+    double bound_seconds; /* median of the probe passes beside its runs: a streaming read of the
+                             same data on the same threads and ranks, the bound to beat */
     double cpu_seconds;   /* CPU time of every rank's process while it ran (all its runs) */
     double wall_seconds;  /* wall time of all its runs on rank 0 */
     int nhosts;           /* hosts whose cores were sampled (rank 0), 0 if none */

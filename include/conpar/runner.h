@@ -34,6 +34,10 @@ struct cp_trial {
     /* Optional, rank 0, after every run (warm-ups too) that all ranks finished: judge its
      * answer. `timed` is 0 for a warm-up. */
     void (*accept)(void *arg, int timed);
+    /* Optional: a pass measuring the bound the run is compared with (a streaming read of the
+     * same data), on the same ranks, timed like a run: before every timed run and after the
+     * last, so each run has a probe on either side. */
+    enum cp_status (*probe)(void *arg);
     void *arg;
 };
 
@@ -42,6 +46,7 @@ struct cp_trial_times {
     struct cp_timing seconds;            /* per timed run: the slowest rank; samples owned here */
     double stage_median[CP_STAGE_COUNT]; /* per stage: the slowest rank, median over runs */
     double rank_min, rank_avg;           /* medians over runs of the fastest and mean rank */
+    struct cp_timing probe;              /* the probe passes: the slowest rank (no samples) */
     double cpu_seconds;                  /* CPU time of every taking part process, all runs */
     double wall_seconds;                 /* wall time of all runs on rank 0 */
 };

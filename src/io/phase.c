@@ -127,7 +127,7 @@ static enum cp_status time_strategy(const struct cp_io_strategy *s, struct cp_io
         ctx->per_rank = rec->per_rank;
     }
     struct io_trial t = {s, ctx, &rec->tally};
-    struct cp_trial trial = {all, 0, 1, io_once, NULL, &t};
+    struct cp_trial trial = {all, 0, 1, io_once, NULL, NULL, &t};
     struct cp_trial_times times;
     enum cp_status st = cp_trial_run(&trial, comm, &times);
     if (st == CP_OK && rank == 0)
