@@ -18,6 +18,12 @@ timer_start
 "$conpar" --phase io --url "$url" --requests 20 --delay 100ms --io-strategies seq \
   --json "$json" >"$out.client" 2>&1 &
 client=$!
+# about 8 of the 20 answers after the client's first connection (the client may take a while
+# to get there: MPI_Init, a sanitizer, a loaded machine)
+port=${url##*:}
+port=${port%/}
+connected() { [ -n "$(ss -Htn state established "( dport = :$port )" 2>/dev/null)" ]; }
+wait_for 30 connected || fail "the client never connected"
 sleep 0.8
 kill -KILL "$pid"
 wait "$client"
