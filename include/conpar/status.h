@@ -11,9 +11,9 @@
  * struct cp_error_carry that the region shares, with the index of the work item (the loop
  * iteration, the worker's number); of all the failures the carry keeps the one with the
  * lowest index, whatever order the threads get there in. After the region ends (or the
- * workers are joined) the main thread records it with cp_error_carry_record. So one run
- * gives one line, the first failure in index order, the same for any thread count and
- * timing. */
+ * workers are joined) the main thread records it with cp_error_carry_record. So a region
+ * gives one line, its first failure in index order, the same for any thread count and
+ * timing; across ranks cp_comm_agree then keeps the lowest failing rank's. */
 #ifndef CONPAR_STATUS_H
 #define CONPAR_STATUS_H
 
