@@ -1,6 +1,7 @@
-/* The status table and the process-wide error record. */
+/* The status table, each thread's error record, and failures carried between threads. */
 #include "conpar/status.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -14,11 +15,11 @@ static const struct {
 #undef CP_STATUS_ROW
 };
 
-static struct {
-    enum cp_status status;
-    char message[1024];
-    char where[256];
-} last_error;
+/* the calling thread's record: a worker's failure never touches the main thread's */
+static _Thread_local struct cp_error last_error;
+
+/* serialises cp_error_carry_keep; taken only when something failed */
+static pthread_mutex_t carry_lock = PTHREAD_MUTEX_INITIALIZER;
 
 const char *cp_status_message(enum cp_status status)
 {
@@ -71,4 +72,38 @@ const char *cp_error_where(void)
 void cp_error_clear(void)
 {
     memset(&last_error, 0, sizeof last_error);
+}
+
+void cp_error_carry_init(struct cp_error_carry *carry)
+{
+    memset(carry, 0, sizeof *carry);
+}
+
+enum cp_status cp_error_carry_keep(struct cp_error_carry *carry, int64_t index,
+                                   enum cp_status status)
+{
+    if (status == CP_OK)
+        return CP_OK;
+    /* the detail belongs to this failure only if the call recorded one */
+    struct cp_error mine = {status, "", ""};
+    if (last_error.status != CP_OK) {
+        memcpy(mine.message, last_error.message, sizeof mine.message);
+        memcpy(mine.where, last_error.where, sizeof mine.where);
+    }
+    cp_error_clear();
+    pthread_mutex_lock(&carry_lock);
+    if (carry->error.status == CP_OK || index < carry->index) {
+        carry->index = index;
+        carry->error = mine;
+    }
+    pthread_mutex_unlock(&carry_lock);
+    return status;
+}
+
+enum cp_status cp_error_carry_record(const struct cp_error_carry *carry)
+{
+    if (carry->error.status == CP_OK)
+        return CP_OK;
+    last_error = carry->error;
+    return last_error.status;
 }

@@ -1,31 +1,65 @@
 /* check_json FILE [key=value]...: checks a conpar JSON document.
  * Always: schema conpar/1, complete true, every CPU result that ran verified and equal to
- * the reference, min <= median for seconds and min <= avg <= max over ranks, one placement
- * entry per rank, every core's use within 0-100%. Keys: index=N value=X (strtod, hex floats
- * allowed, or nan) nan_count=N strategies=N ranks=N hosts=N exit_status=N threads=N nodes=N (the
- * window row's node windows) skipped=NAME (that strategy's row is skipped, with a reason)
- * value_text=T (the reference value exactly: an integer's digits, a string, true/false) dtype=NAME.
+ * the reference, min <= median for seconds and min <= avg <= max over ranks, every sampled
+ * core's use within 0-100% (at least one host sampled), one placement entry per rank. Keys:
+ * index=N value=X (strtod, hex floats allowed, or nan) nan_count=N strategies=N ranks=N
+ * hosts=N exit_status=N threads=N nodes=N (the window row's node windows) skipped=NAME (that
+ * strategy's row is skipped, with a reason) value_text=T (the reference value exactly: an
+ * integer's digits, a string, true/false) dtype=NAME.
  * complete=false: the document must be marked incomplete (an interrupted run).
  * sweep_points=N: the sweep section holds N points.
  * IO keys, over every io result: io_strategies=N io_ok=N io_failed=CLASS:N io_bound=1 (seconds
- * at least the ideal, which physics guarantees) io_per_rank=N (the ranks row's per-rank counts
- * sum to N over N ranks... given as the request total); server_peak_max=N server_peak_min=N
+ * at least the ideal, which physics guarantees) io_per_rank=N (the per-rank counts of every
+ * result that has them sum to N, the request total); server_peak_max=N server_peak_min=N
  * (the embedded server's most requests in service).
+ * A check with nothing to check fails: a key whose field is missing from the document, an IO
+ * key with no IO result, io_per_rank when no result has per-rank counts.
  * Exit 0 when all hold, 1 otherwise (each failure printed). */
 #include <jansson.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static int failures;
 
+static void failed(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void failed(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "check_json: ");
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\n");
+    va_end(ap);
+    failures++;
+}
+
 static void check(int ok, const char *what)
 {
-    if (!ok) {
-        fprintf(stderr, "check_json: %s\n", what);
-        failures++;
-    }
+    if (!ok)
+        failed("%s", what);
+}
+
+enum need { NEED_INTEGER, NEED_NUMBER, NEED_STRING, NEED_ARRAY, NEED_OBJECT, NEED_ANY };
+
+/* obj[key] when it is there with the type asked for; otherwise NULL, and a failure saying
+ * that `what` has nothing to check. obj may be NULL (a missing section). */
+static json_t *need(json_t *obj, const char *key, enum need type, const char *what)
+{
+    static const char *const names[] = {"integer", "number", "string", "array", "object", "value"};
+    json_t *v = json_object_get(obj, key);
+    int ok = type == NEED_INTEGER  ? json_is_integer(v)
+             : type == NEED_NUMBER ? json_is_number(v)
+             : type == NEED_STRING ? json_is_string(v)
+             : type == NEED_ARRAY  ? json_is_array(v)
+             : type == NEED_OBJECT ? json_is_object(v)
+                                   : v != NULL;
+    if (!ok)
+        failed("%s: nothing to check: no %s '%s' in the document", what, names[type], key);
+    return ok ? v : NULL;
 }
 
 static double as_double(json_t *v)
@@ -42,47 +76,184 @@ static int same_value(double a, double b)
     return (isnan(a) && isnan(b)) || a == b;
 }
 
-/* The IO keys (see the top). */
-static int io_key(json_t *doc, const char *key, const char *want)
+/* An integer field against the wanted value, saying what was found. */
+static void check_integer(json_t *obj, const char *key, const char *arg, const char *want)
 {
-    json_t *io = json_object_get(doc, "io"), *results = json_object_get(io, "results"), *row;
-    size_t i;
-    int ok = json_array_size(results) > 0;
-    if (strcmp(key, "io_strategies") == 0)
-        return json_array_size(results) == (size_t)atoll(want);
-    if (strcmp(key, "server_peak_max") == 0 || strcmp(key, "server_peak_min") == 0) {
-        json_int_t peak =
-            json_integer_value(json_object_get(json_object_get(io, "server"), "peak_in_service"));
-        return strcmp(key, "server_peak_max") == 0 ? peak <= atoll(want) : peak >= atoll(want);
-    }
+    json_t *v = need(obj, key, NEED_INTEGER, arg);
+    if (v != NULL && json_integer_value(v) != atoll(want))
+        failed("%s: found %" JSON_INTEGER_FORMAT, arg, json_integer_value(v));
+}
+
+/* An array's length against the wanted value. */
+static void check_length(json_t *obj, const char *key, const char *arg, const char *want)
+{
+    json_t *v = need(obj, key, NEED_ARRAY, arg);
+    if (v != NULL && json_array_size(v) != (size_t)atoll(want))
+        failed("%s: found %zu", arg, json_array_size(v));
+}
+
+/* io_per_rank: every result with per-rank counts sums to want; at least one has them. */
+static void check_per_rank(json_t *results, const char *arg, const char *want)
+{
+    size_t i, r;
+    json_t *row, *v;
+    int counted = 0;
     json_array_foreach(results, i, row)
     {
-        if (strcmp(key, "io_ok") == 0)
-            ok &= json_integer_value(json_object_get(row, "ok")) == atoll(want);
-        else if (strcmp(key, "io_bound") == 0)
-            ok &= json_number_value(json_object_get(row, "seconds")) >=
-                  json_number_value(json_object_get(row, "ideal_seconds")) - 0.001;
-        else if (strcmp(key, "io_failed") == 0) {
-            char cls[32];
-            const char *colon = strchr(want, ':');
-            if (colon == NULL)
-                return 0;
-            snprintf(cls, sizeof cls, "%.*s", (int)(colon - want), want);
-            ok &= json_integer_value(json_object_get(json_object_get(row, "failed"), cls)) ==
-                  atoll(colon + 1);
-        } else if (strcmp(key, "io_per_rank") == 0) {
-            json_t *per = json_object_get(row, "per_rank"), *v;
-            size_t r;
-            json_int_t sum = 0;
-            if (json_is_null(per))
-                continue;
-            json_array_foreach(per, r, v) sum += json_integer_value(v);
-            ok &= sum == atoll(want);
+        json_t *per = json_object_get(row, "per_rank");
+        if (json_is_null(per) || per == NULL)
+            continue;
+        if (!json_is_array(per) || json_array_size(per) == 0) {
+            failed("%s: result %zu: per_rank is not a list of counts", arg, i);
+            continue;
+        }
+        json_int_t sum = 0;
+        json_array_foreach(per, r, v) sum += json_integer_value(v);
+        if (sum != atoll(want))
+            failed("%s: result %zu: the per-rank counts sum to %" JSON_INTEGER_FORMAT, arg, i, sum);
+        counted++;
+    }
+    if (counted == 0)
+        failed("%s: nothing to check: no IO result has per-rank counts", arg);
+}
+
+/* The IO keys (see the top), over every IO result; there must be at least one. */
+static void io_key(json_t *doc, const char *key, const char *arg, const char *want)
+{
+    json_t *io = need(doc, "io", NEED_OBJECT, arg);
+    if (io == NULL)
+        return;
+    if (strcmp(key, "io_strategies") == 0) {
+        check_length(io, "results", arg, want);
+        return;
+    }
+    if (strcmp(key, "server_peak_max") == 0 || strcmp(key, "server_peak_min") == 0) {
+        json_t *peak =
+            need(need(io, "server", NEED_OBJECT, arg), "peak_in_service", NEED_INTEGER, arg);
+        int max = strcmp(key, "server_peak_max") == 0;
+        if (peak != NULL &&
+            (max ? json_integer_value(peak) > atoll(want) : json_integer_value(peak) < atoll(want)))
+            failed("%s: found %" JSON_INTEGER_FORMAT, arg, json_integer_value(peak));
+        return;
+    }
+    json_t *results = need(io, "results", NEED_ARRAY, arg), *row;
+    if (results == NULL)
+        return;
+    if (json_array_size(results) == 0) {
+        failed("%s: nothing to check: no IO result", arg);
+        return;
+    }
+    if (strcmp(key, "io_per_rank") == 0) {
+        check_per_rank(results, arg, want);
+        return;
+    }
+    char cls[32] = "";
+    if (strcmp(key, "io_failed") == 0) {
+        const char *colon = strchr(want, ':');
+        if (colon == NULL) {
+            failed("%s: not CLASS:N", arg);
+            return;
+        }
+        snprintf(cls, sizeof cls, "%.*s", (int)(colon - want), want);
+        want = colon + 1;
+    } else if (strcmp(key, "io_ok") != 0 && strcmp(key, "io_bound") != 0) {
+        fprintf(stderr, "check_json: unknown key %s\n", key);
+        exit(2);
+    }
+    size_t i;
+    json_array_foreach(results, i, row)
+    {
+        if (strcmp(key, "io_ok") == 0) {
+            check_integer(row, "ok", arg, want);
+        } else if (strcmp(key, "io_failed") == 0) {
+            check_integer(need(row, "failed", NEED_OBJECT, arg), cls, arg, want);
         } else {
-            return 0;
+            json_t *s = need(row, "seconds", NEED_NUMBER, arg);
+            json_t *ideal = need(row, "ideal_seconds", NEED_NUMBER, arg);
+            if (s != NULL && ideal != NULL &&
+                json_number_value(s) < json_number_value(ideal) - 0.001)
+                failed("%s: result %zu took %.6f s, below its ideal %.6f s", arg, i,
+                       json_number_value(s), json_number_value(ideal));
         }
     }
-    return ok;
+}
+
+/* The checks every CPU result that ran must pass. */
+static void check_cpu_row(json_t *row, json_t *ref, size_t i)
+{
+    char what[64];
+    snprintf(what, sizeof what, "cpu result %zu", i);
+    check(json_is_true(json_object_get(row, "verified")), "a result is not verified");
+    json_t *spread = need(row, "rank_seconds", NEED_OBJECT, what);
+    json_t *lo = need(spread, "min", NEED_NUMBER, what),
+           *avg = need(spread, "avg", NEED_NUMBER, what),
+           *hi = need(spread, "max", NEED_NUMBER, what);
+    if (lo != NULL && avg != NULL && hi != NULL)
+        check(json_number_value(lo) <= json_number_value(avg) * (1 + 1e-12) &&
+                  json_number_value(avg) <= json_number_value(hi) * (1 + 1e-12),
+              "rank_seconds not min <= avg <= max");
+    /* every sampled core of every host: at least one host */
+    json_t *hosts = need(row, "core_busy", NEED_ARRAY, what), *host, *pct;
+    size_t h, c;
+    if (hosts != NULL && json_array_size(hosts) == 0)
+        failed("%s: nothing to check: no host's cores sampled", what);
+    json_array_foreach(hosts, h, host)
+    {
+        json_t *cores = need(host, "percent", NEED_ARRAY, what);
+        if (cores != NULL && json_array_size(cores) == 0)
+            failed("%s: nothing to check: host %zu has no cores sampled", what, h);
+        json_array_foreach(cores, c, pct)
+        {
+            double p = json_number_value(pct);
+            if (!json_is_number(pct) || !(p >= 0 && p <= 100))
+                failed("%s: host %zu core %zu's use %g%% is outside 0-100%%", what, h, c, p);
+        }
+    }
+    check(json_equal(json_object_get(row, "index"), json_object_get(ref, "index")),
+          "a result index differs from the reference");
+    check(json_equal(json_object_get(row, "value"), json_object_get(ref, "value")),
+          "a result value differs from the reference");
+    json_t *sec = need(row, "seconds", NEED_OBJECT, what);
+    json_t *min = need(sec, "min", NEED_NUMBER, what),
+           *median = need(sec, "median", NEED_NUMBER, what);
+    if (min != NULL && median != NULL)
+        check(json_number_value(min) <= json_number_value(median), "seconds.min > seconds.median");
+}
+
+/* nodes=N (the window row's node windows) and skipped=NAME (that row is skipped). */
+static void row_key(json_t *results, const char *key, const char *arg, const char *want)
+{
+    size_t i;
+    json_t *row, *found = NULL;
+    int nodes = strcmp(key, "nodes") == 0;
+    json_array_foreach(results, i, row)
+    {
+        const char *name = json_string_value(json_object_get(row, "strategy"));
+        if (name != NULL && strcmp(name, nodes ? "window" : want) == 0)
+            found = row;
+    }
+    if (found == NULL)
+        failed("%s: nothing to check: no %s row", arg, nodes ? "window" : want);
+    else if (nodes)
+        check_integer(found, "nodes", arg, want);
+    else if (!json_is_string(json_object_get(found, "skipped")))
+        failed("%s: the row is not skipped with a reason", arg);
+}
+
+static void value_text(json_t *ref, const char *arg, const char *want)
+{
+    json_t *v = need(ref, "value", NEED_ANY, arg);
+    if (v == NULL)
+        return;
+    char text[64] = "";
+    if (json_is_integer(v))
+        snprintf(text, sizeof text, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+    else if (json_is_string(v))
+        snprintf(text, sizeof text, "%s", json_string_value(v));
+    else if (json_is_boolean(v))
+        snprintf(text, sizeof text, "%s", json_is_true(v) ? "true" : "false");
+    if (strcmp(text, want) != 0)
+        failed("%s: found '%s'", arg, text);
 }
 
 int main(int argc, char **argv)
@@ -113,94 +284,59 @@ int main(int argc, char **argv)
     json_t *row;
     json_array_foreach(results, i, row)
     {
-        if (!json_is_null(json_object_get(row, "skipped")))
-            continue;
-        check(json_is_true(json_object_get(row, "verified")), "a result is not verified");
-        json_t *spread = json_object_get(row, "rank_seconds");
-        double lo = json_number_value(json_object_get(spread, "min"));
-        double avg = json_number_value(json_object_get(spread, "avg"));
-        double hi = json_number_value(json_object_get(spread, "max"));
-        check(lo <= avg * (1 + 1e-12) && avg <= hi * (1 + 1e-12),
-              "rank_seconds not min <= avg <= max");
-        json_t *busy = json_object_get(row, "core_busy_percent"), *pct;
-        size_t c;
-        json_array_foreach(busy, c, pct)
-            check(json_number_value(pct) >= 0 && json_number_value(pct) <= 100,
-                  "a core's use is outside 0-100%");
-        check(json_equal(json_object_get(row, "index"), json_object_get(ref, "index")),
-              "a result index differs from the reference");
-        check(json_equal(json_object_get(row, "value"), json_object_get(ref, "value")),
-              "a result value differs from the reference");
-        json_t *sec = json_object_get(row, "seconds");
-        check(json_number_value(json_object_get(sec, "min")) <=
-                  json_number_value(json_object_get(sec, "median")),
-              "seconds.min > seconds.median");
+        /* a row is exempt only when it says why it did not run */
+        if (!json_is_string(json_object_get(row, "skipped")))
+            check_cpu_row(row, ref, i);
     }
-    json_t *env = json_object_get(doc, "environment");
-    json_int_t ranks = json_integer_value(json_object_get(env, "ranks"));
-    check(json_array_size(json_object_get(env, "placement")) == (size_t)ranks,
-          "placement does not list every rank");
-    check(json_array_size(json_object_get(env, "threads")) == (size_t)ranks,
-          "threads does not list every rank");
+    json_t *env = need(doc, "environment", NEED_OBJECT, "placement");
+    json_t *ranks = need(env, "ranks", NEED_INTEGER, "placement");
+    if (ranks != NULL) {
+        check(json_integer_value(ranks) >= 1, "environment.ranks is below 1");
+        check(json_array_size(json_object_get(env, "placement")) ==
+                  (size_t)json_integer_value(ranks),
+              "placement does not list every rank");
+        check(json_array_size(json_object_get(env, "threads")) == (size_t)json_integer_value(ranks),
+              "threads does not list every rank");
+    }
     for (int a = 2; a < argc; a++) {
         char key[64];
-        const char *eq = strchr(argv[a], '=');
-        if (eq == NULL || eq - argv[a] >= (long)sizeof key) {
-            fprintf(stderr, "check_json: bad argument %s\n", argv[a]);
+        const char *arg = argv[a], *eq = strchr(arg, '=');
+        if (eq == NULL || eq - arg >= (long)sizeof key) {
+            fprintf(stderr, "check_json: bad argument %s\n", arg);
             return 2;
         }
-        snprintf(key, sizeof key, "%.*s", (int)(eq - argv[a]), argv[a]);
+        snprintf(key, sizeof key, "%.*s", (int)(eq - arg), arg);
         const char *want = eq + 1;
-        char msg[256];
-        snprintf(msg, sizeof msg, "%s is not %s", key, want);
-        if (strcmp(key, "index") == 0)
-            check(json_integer_value(json_object_get(ref, "index")) == atoll(want), msg);
-        else if (strcmp(key, "value") == 0)
-            check(same_value(as_double(json_object_get(ref, "value")), strtod(want, NULL)), msg);
-        else if (strcmp(key, "nan_count") == 0)
-            check(json_integer_value(json_object_get(ref, "nan_count")) == atoll(want), msg);
-        else if (strcmp(key, "strategies") == 0)
-            check(json_array_size(results) == (size_t)atoll(want), msg);
-        else if (strcmp(key, "ranks") == 0)
-            check(json_integer_value(json_object_get(env, "ranks")) == atoll(want), msg);
-        else if (strcmp(key, "hosts") == 0)
-            check(json_array_size(json_object_get(env, "hosts")) == (size_t)atoll(want), msg);
-        else if (strcmp(key, "exit_status") == 0)
-            check(json_integer_value(json_object_get(doc, "exit_status")) == atoll(want), msg);
-        else if (strcmp(key, "threads") == 0)
-            check(json_integer_value(json_object_get(cpu, "threads")) == atoll(want), msg);
-        else if (strcmp(key, "sweep_points") == 0)
-            check(json_array_size(json_object_get(json_object_get(doc, "sweep"), "points")) ==
-                      (size_t)atoll(want),
-                  msg);
-        else if (strcmp(key, "complete") == 0)
+        if (strcmp(key, "index") == 0 || strcmp(key, "nan_count") == 0) {
+            check_integer(need(cpu, "reference", NEED_OBJECT, arg), key, arg, want);
+        } else if (strcmp(key, "value") == 0) {
+            json_t *v = need(need(cpu, "reference", NEED_OBJECT, arg), "value", NEED_ANY, arg);
+            if (v != NULL && !same_value(as_double(v), strtod(want, NULL)))
+                failed("%s: found %a", arg, as_double(v));
+        } else if (strcmp(key, "strategies") == 0) {
+            check_length(cpu, "results", arg, want);
+        } else if (strcmp(key, "ranks") == 0) {
+            check_integer(env, "ranks", arg, want);
+        } else if (strcmp(key, "hosts") == 0) {
+            check_length(env, "hosts", arg, want);
+        } else if (strcmp(key, "exit_status") == 0) {
+            check_integer(doc, "exit_status", arg, want);
+        } else if (strcmp(key, "threads") == 0) {
+            check_integer(cpu, "threads", arg, want);
+        } else if (strcmp(key, "sweep_points") == 0) {
+            check_length(need(doc, "sweep", NEED_OBJECT, arg), "points", arg, want);
+        } else if (strcmp(key, "complete") == 0) {
             continue; /* checked above */
-        else if (strncmp(key, "io_", 3) == 0 || strncmp(key, "server_", 7) == 0)
-            check(io_key(doc, key, want), msg);
-        else if (strcmp(key, "value_text") == 0) {
-            json_t *v = json_object_get(ref, "value");
-            char text[64] = "";
-            if (json_is_integer(v))
-                snprintf(text, sizeof text, "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-            else if (json_is_string(v))
-                snprintf(text, sizeof text, "%s", json_string_value(v));
-            else if (json_is_boolean(v))
-                snprintf(text, sizeof text, "%s", json_is_true(v) ? "true" : "false");
-            check(strcmp(text, want) == 0, msg);
+        } else if (strncmp(key, "io_", 3) == 0 || strncmp(key, "server_", 7) == 0) {
+            io_key(doc, key, arg, want);
+        } else if (strcmp(key, "value_text") == 0) {
+            value_text(need(cpu, "reference", NEED_OBJECT, arg), arg, want);
         } else if (strcmp(key, "dtype") == 0) {
-            const char *d = json_string_value(json_object_get(cpu, "dtype"));
-            check(d != NULL && strcmp(d, want) == 0, msg);
+            json_t *d = need(cpu, "dtype", NEED_STRING, arg);
+            if (d != NULL && strcmp(json_string_value(d), want) != 0)
+                failed("%s: found '%s'", arg, json_string_value(d));
         } else if (strcmp(key, "nodes") == 0 || strcmp(key, "skipped") == 0) {
-            int found = 0;
-            json_array_foreach(results, i, row)
-            {
-                const char *name = json_string_value(json_object_get(row, "strategy"));
-                if (strcmp(key, "nodes") == 0 && name != NULL && strcmp(name, "window") == 0)
-                    found = json_integer_value(json_object_get(row, "nodes")) == atoll(want);
-                if (strcmp(key, "skipped") == 0 && name != NULL && strcmp(name, want) == 0)
-                    found = json_is_string(json_object_get(row, "skipped"));
-            }
-            check(found, msg);
+            row_key(need(cpu, "results", NEED_ARRAY, arg), key, arg, want);
         } else {
             fprintf(stderr, "check_json: unknown key %s\n", key);
             return 2;

@@ -5,7 +5,7 @@
 # Regexes are grep -E patterns that must match somewhere in the stream. --json-check runs
 # check_json on FILE with ARGS (space-separated key=value). Prints both streams on failure.
 set -u
-want_exit=0 timeout_s=120 json= json_check= no_stdout=0 stderr_lines= conpar_lines=
+want_exit=0 timeout_s=120 json='' json_check='' no_stdout=0 stderr_lines='' conpar_lines=''
 stdout_re=() stderr_re=()
 check_json=${CONPAR_CHECK_JSON:-}
 while [ $# -gt 0 ]; do

@@ -143,7 +143,8 @@ struct stream {
     const struct cp_cpu_options *opt;
     struct cp_block mine; /* this rank's file positions */
     int threads;
-    int fd; /* --input, or -1 */
+    int fd;                        /* --input, or -1 */
+    struct cp_error_carry *failed; /* the first piece that could not be read */
 };
 
 /* Piece k of this rank's block into values (generated, or read with pread). */
@@ -159,31 +160,30 @@ static enum cp_status stream_piece(const struct stream *s, int64_t k, double *va
     return CP_OK;
 }
 
-/* The scalar kernel over every piece; *failed is set when a piece cannot be read. */
-static struct cp_maxloc stream_max(const struct stream *s, int *failed)
+/* The scalar kernel over every piece. A piece that cannot be read is skipped; its failure,
+ * the lowest piece's when several threads fail, goes to s->failed. */
+static struct cp_maxloc stream_max(const struct stream *s)
 {
     int64_t pieces = cp_pieces(s->mine.count, CP_REFERENCE_PIECE);
     enum cp_domain domain = cp_cpu_domain(s->opt);
     struct cp_maxloc best = cp_maxloc_identity();
-    int bad = 0;
     // clang-format off
 #pragma omp parallel for schedule(static) num_threads(s->threads) reduction(cp_max : best) \
-    reduction(| : bad) default(none) shared(s, pieces, domain)
+    default(none) shared(s, pieces, domain)
     // clang-format on
     for (int64_t k = 0; k < pieces; k++) {
         double values[CP_REFERENCE_PIECE];
         struct cp_block p;
-        if (stream_piece(s, k, values, &p) != CP_OK) {
-            bad = 1;
+        if (cp_error_carry_keep(s->failed, k, stream_piece(s, k, values, &p)) != CP_OK)
             continue;
-        }
         best = cp_maxloc_combine(best, cp_kernel_run(CP_KERNEL_SCALAR, domain, values, p.count,
                                                      s->mine.start + p.start, s->opt->nan));
     }
-    *failed = bad;
     return best;
 }
 
+/* The C-order-first element equal to w; a piece that cannot be read (the file changed since
+ * stream_max) goes to s->failed like there. */
 static struct cp_maxloc stream_first_equal(const void *arg, struct cp_maxloc w)
 {
     const struct stream *s = arg;
@@ -197,8 +197,7 @@ static struct cp_maxloc stream_first_equal(const void *arg, struct cp_maxloc w)
     for (int64_t k = 0; k < pieces; k++) {
         double values[CP_REFERENCE_PIECE];
         struct cp_block p;
-        /* a read error here was already met and reported by stream_max */
-        if (stream_piece(s, k, values, &p) == CP_OK)
+        if (cp_error_carry_keep(s->failed, k, stream_piece(s, k, values, &p)) == CP_OK)
             best = cp_maxloc_combine(
                 best, first_equal_c(s->opt, domain, values, p.count, s->mine.start + p.start, w));
     }
@@ -209,7 +208,9 @@ enum cp_status cp_cpu_reference(const struct cp_cpu_options *opt, int threads, M
                                 struct cp_maxloc *out)
 {
     int rank = cp_comm_rank(comm), size = cp_comm_size(comm);
-    struct stream s = {opt, cp_block_of(opt->size, size, rank), threads, -1};
+    struct cp_error_carry failed;
+    cp_error_carry_init(&failed);
+    struct stream s = {opt, cp_block_of(opt->size, size, rank), threads, -1, &failed};
     enum cp_status st = CP_OK;
     if (opt->input != NULL && (s.fd = open(opt->input, O_RDONLY)) < 0)
         st = CP_FAIL(CP_ERR_FILE, "%s: cannot open on rank %d: %s", opt->input, rank,
@@ -217,15 +218,17 @@ enum cp_status cp_cpu_reference(const struct cp_cpu_options *opt, int threads, M
     st = cp_comm_agree(comm, st);
     if (st != CP_OK)
         return st;
-    int failed = 0;
-    struct cp_maxloc best = stream_max(&s, &failed);
-    if (failed)
-        st = CP_FAIL(CP_ERR_FILE, "%s: cannot read the data on rank %d", opt->input, rank);
-    st = cp_comm_agree(comm, st);
+    struct cp_maxloc best = stream_max(&s);
+    /* the threads' first failure is recorded here, on the thread that owns the record */
+    st = cp_comm_agree(comm, cp_error_carry_record(&failed));
     if (st == CP_OK)
         st = cp_maxloc_reduce(&best, comm);
-    if (st == CP_OK && fortran(opt))
+    if (st == CP_OK && fortran(opt)) {
         st = settle_c_order(comm, &best, stream_first_equal, &s);
+        if (st == CP_OK)
+            st = cp_error_carry_record(&failed);
+        st = cp_comm_agree(comm, st);
+    }
     if (s.fd >= 0)
         close(s.fd);
     *out = best;

@@ -512,7 +512,9 @@ enum cp_status cp_npy_read_local(const struct cp_npy *h, int fd, int64_t first, 
     while (got < raw_bytes) {
         ssize_t n = pread(fd, raw + got, raw_bytes - got, at + (off_t)got);
         if (n <= 0)
-            return CP_FAIL(CP_ERR_FILE, "%s: cannot read: %s", h->path,
+            return CP_FAIL(CP_ERR_FILE,
+                           "%s: cannot read elements [%" PRId64 ", %" PRId64 ") at byte %lld: %s",
+                           h->path, first, first + count, (long long)at,
                            n < 0 ? strerror(errno) : "unexpected end of file");
         got += (size_t)n;
     }

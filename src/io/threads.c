@@ -14,15 +14,23 @@ struct pool {
     double t0;
     pthread_mutex_t lock;
     struct cp_io_tally *sum;
-    enum cp_status status;
+    struct cp_error_carry failed; /* the lowest-numbered worker's failure */
 };
 
-static void *worker(void *arg)
+struct worker {
+    struct pool *pool;
+    int index; /* in start order: a failure's place in the carry */
+    pthread_t thread;
+};
+
+static void *worker_main(void *arg)
 {
-    struct pool *p = arg;
+    const struct worker *w = arg;
+    struct pool *p = w->pool;
     struct cp_io_tally *mine = calloc(1, sizeof *mine);
     struct cp_io_transfer t;
-    enum cp_status st = mine != NULL ? cp_io_transfer_init(&t, p->ctx) : CP_ERR_NOMEM;
+    enum cp_status st = mine != NULL ? cp_io_transfer_init(&t, p->ctx)
+                                     : CP_FAIL(CP_ERR_NOMEM, "cannot allocate a worker's tally");
     double cpu0 = cp_io_thread_cpu();
     for (long long i; st == CP_OK && cp_stop_signal() == 0 &&
                       (i = atomic_fetch_add(&p->next, 1)) < p->ctx->requests;) {
@@ -33,11 +41,11 @@ static void *worker(void *arg)
         mine->cpu_seconds = cp_io_thread_cpu() - cpu0;
         cp_io_transfer_free(&t);
     }
+    /* this thread's record goes to the main thread through the carry */
+    cp_error_carry_keep(&p->failed, w->index, st);
     pthread_mutex_lock(&p->lock);
     if (mine != NULL)
         cp_io_tally_merge(p->sum, mine);
-    if (st != CP_OK && p->status == CP_OK)
-        p->status = st;
     pthread_mutex_unlock(&p->lock);
     free(mine);
     return NULL;
@@ -46,27 +54,31 @@ static void *worker(void *arg)
 static enum cp_status run(const struct cp_io_ctx *ctx, struct cp_io_tally *out)
 {
     int n = ctx->concurrency > 0 ? ctx->concurrency : 1;
-    pthread_t *threads = malloc((size_t)n * sizeof *threads);
-    if (threads == NULL)
+    struct worker *workers = malloc((size_t)n * sizeof *workers);
+    if (workers == NULL)
         return CP_FAIL(CP_ERR_NOMEM, "cannot allocate %d threads", n);
-    struct pool p = {.ctx = ctx, .t0 = cp_io_now(), .sum = out, .status = CP_OK};
+    struct pool p = {.ctx = ctx, .t0 = cp_io_now(), .sum = out};
+    cp_error_carry_init(&p.failed);
     atomic_init(&p.next, 0);
     pthread_mutex_init(&p.lock, NULL);
     pthread_attr_t attr;
     pthread_attr_init(&attr);
     pthread_attr_setstacksize(&attr, 256 * 1024); /* a transfer needs little stack */
     int started = 0;
-    for (; started < n; started++)
-        if (pthread_create(&threads[started], &attr, worker, &p) != 0)
+    for (; started < n; started++) {
+        workers[started] = (struct worker){.pool = &p, .index = started};
+        if (pthread_create(&workers[started].thread, &attr, worker_main, &workers[started]) != 0)
             break;
+    }
     pthread_attr_destroy(&attr);
     for (int i = 0; i < started; i++)
-        pthread_join(threads[i], NULL);
+        pthread_join(workers[i].thread, NULL);
     pthread_mutex_destroy(&p.lock);
-    free(threads);
+    free(workers);
     if (started == 0)
         return CP_FAIL(CP_ERR_SYSTEM, "cannot start threads for the IO pool");
-    return p.status;
+    /* every worker has ended: the first failure in worker order is recorded here */
+    return cp_error_carry_record(&p.failed);
 }
 
 const struct cp_io_strategy cp_io_threads = {

@@ -35,6 +35,11 @@ endfunction()
 conpar_io_fault(dead_server 1 "6 of 6 requests to http://127.0.0.1:1/ failed \\(connect 6\\)"
                 "io_failed=connect:3 io_ok=0" --phase io --url http://127.0.0.1:1/ --requests 3
                 --io-strategies seq,async)
+# many pool threads meet the closed port at once: one line, every failure counted by class
+conpar_io_fault(dead_server_threads 1
+                "64 of 64 requests to http://127.0.0.1:1/ failed \\(connect 64\\)"
+                "io_failed=connect:64 io_ok=0" --phase io --url http://127.0.0.1:1/ --requests 64
+                --concurrency 32 --io-strategies threads)
 conpar_io_fault(status 1 "\\(status 6\\)" "io_failed=status:2 io_ok=4"
                 ${io} --requests 6 --fail-every 3 --io-strategies seq,threads,async)
 conpar_io_fault(body 1 "\\(body 8\\)" "io_failed=body:4"

@@ -3,15 +3,15 @@
 # client, then stopped with SIGTERM.
 set -u
 conpar=$1 check=$2 json=$3
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 out=$(mktemp) err=$(mktemp)
 trap 'kill "$pid" 2>/dev/null; rm -f "$out" "$err"' EXIT
 fail() { echo "FAIL: $*"; echo "--- serve stdout:"; cat "$out"; echo "--- serve stderr:"; cat "$err"; exit 1; }
 
 "$conpar" serve --port 0 --workers 3 --delay 200ms >"$out" 2>"$err" &
 pid=$!
-for _ in $(seq 100); do grep -q '^conpar serve: http' "$out" && break; sleep 0.1; done
-url=$(grep -o 'http://[^ ]*' "$out" | head -1)
-[ -n "$url" ] || fail "no URL printed"
+url=$(wait_url "$out" 10) || fail "no URL printed"
 port=${url##*:}
 port=${port%/}
 

@@ -8,6 +8,8 @@
 #   - SIGTERM ends it with exit 0 and its summary.
 set -u
 conpar=$1 delay=$2 workers=$3 seconds=$4
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$(dirname "$0")/../lib.sh"
 command -v wrk >/dev/null || { echo "load: no wrk (apt-get install wrk); skipped"; exit 77; }
 dir=$(mktemp -d)
 server=
@@ -21,24 +23,14 @@ ulimit -n 4096 2>/dev/null || true
 "$conpar" serve --port 0 --delay "$delay" --workers "$workers" --idle-timeout 2s \
   >"$dir/serve.out" 2>&1 &
 server=$!
-url=
-for _ in $(seq 50); do
-  url=$(grep -o 'http://[^ ]*' "$dir/serve.out" | head -1)
-  [ -n "$url" ] && break
-  sleep 0.1
-done
-[ -n "$url" ] || fail "the server printed no URL"
+url=$(wait_url "$dir/serve.out" 5) || fail "the server printed no URL"
 fds() { find "/proc/$server/fd" -mindepth 1 -maxdepth 1 2>/dev/null | wc -l; }
 rss() { awk '/^VmRSS/ { print $2 }' "/proc/$server/status" 2>/dev/null; }
 base_fds=$(fds)
+fds_down() { now=$(fds) && [ "$now" -le "$base_fds" ]; }
 fds_back() { # WHEN: the open files must be back to base_fds within 5 s
-  local now
-  for _ in $(seq 50); do
-    now=$(fds)
-    [ "$now" -le "$base_fds" ] && break
-    sleep 0.1
-  done
-  [ "$now" -le "$base_fds" ] || fail "open files $now $1, $base_fds before"
+  now=
+  wait_for 5 fds_down || fail "open files $now $1, $base_fds before"
   echo "load: open files $now $1, $base_fds before"
 }
 

@@ -13,6 +13,8 @@ cmd=${1:-} base=${2:-} conpar=${3:-} source=${4:-}
 here=$(cd "$(dirname "$0")" && pwd)
 export CLUSTER_HOSTS=2 CLUSTER_PREFIX=snode CLUSTER_NET=198.18.1 CLUSTER_BRIDGE=cpbr1
 conf=$base/etc/slurm.conf
+# shellcheck source-path=SCRIPTDIR source=../lib.sh
+. "$here/../lib.sh" # stop_pids
 
 check() {
   [ "$(id -u)" = 0 ] || { echo "slurm: needs root for namespaces and daemons; skipped"; exit 77; }
@@ -27,24 +29,6 @@ check() {
     echo "slurm: cannot create network namespaces; skipped"
     exit 77
   }
-}
-
-alive() { # PID: running and not a zombie
-  local st
-  st=$(ps -o stat= -p "$1" 2>/dev/null) && [ "${st#Z}" = "$st" ]
-}
-
-stop_pids() { # PID...: TERM, wait up to 10 s, then KILL
-  local pid left
-  [ $# -gt 0 ] || return 0
-  kill -TERM "$@" 2>/dev/null
-  for _ in $(seq 100); do
-    left=
-    for pid in "$@"; do alive "$pid" && left=1; done
-    [ -z "$left" ] && return 0
-    sleep 0.1
-  done
-  kill -KILL "$@" 2>/dev/null
 }
 
 down() {

@@ -14,14 +14,14 @@ static void check_cover(int64_t n, int64_t parts)
     int64_t next = 0, lo = INT64_MAX, hi = 0;
     for (int64_t k = 0; k < parts; k++) {
         struct cp_block b = cp_block_of(n, parts, k);
-        assert_true(b.start == next);
-        assert_true(b.count >= 0);
+        assert_int_equal(b.start, next);
+        assert_in_range(b.count, 0, n);
         next += b.count;
         lo = b.count < lo ? b.count : lo;
         hi = b.count > hi ? b.count : hi;
     }
-    assert_true(next == n);
-    assert_true(hi - lo <= 1);
+    assert_int_equal(next, n);
+    assert_in_range(hi - lo, 0, 1);
 }
 
 static void test_cover_small(void **state)
@@ -41,7 +41,7 @@ static void test_cover_huge(void **state)
     check_cover((INT64_C(1) << 40) + 7, 1000);
     check_cover(INT64_MAX, 7);
     struct cp_block last = cp_block_of(INT64_MAX, 7, 6);
-    assert_true(last.start + last.count == INT64_MAX);
+    assert_int_equal(last.start + last.count, INT64_MAX);
 }
 
 /* The pieces of every block cover it once, in order, each fitting an int count. */
@@ -51,27 +51,27 @@ static void check_pieces(int64_t n, int64_t parts, int64_t limit)
     for (int64_t k = 0; k < parts; k++) {
         struct cp_block b = cp_block_of(n, parts, k);
         int64_t np = cp_pieces(b.count, limit), next = 0;
-        assert_true(np == (b.count + limit - 1) / limit);
+        assert_int_equal(np, (b.count + limit - 1) / limit);
         for (int64_t j = 0; j < np; j++) {
             struct cp_block p = cp_piece_of(b.count, limit, j);
-            assert_true(p.start == next);
-            assert_true(p.count >= 1 && p.count <= limit && p.count <= INT_MAX);
+            assert_int_equal(p.start, next);
+            assert_in_range(p.count, 1, limit < INT_MAX ? limit : INT_MAX);
             /* the global index of the piece, computed in 64 bits, stays inside the block */
-            assert_true(b.start + p.start + p.count <= b.start + b.count);
+            assert_in_range(b.start + p.start + p.count, b.start + 1, b.start + b.count);
             next += p.count;
         }
-        assert_true(next == b.count);
+        assert_int_equal(next, b.count);
         total += next;
     }
-    assert_true(total == n);
+    assert_int_equal(total, n);
 }
 
 static void test_pieces(void **state)
 {
     (void)state;
-    assert_true(cp_pieces(0, 10) == 0);
-    assert_true(cp_pieces(10, 10) == 1);
-    assert_true(cp_pieces(11, 10) == 2);
+    assert_int_equal(cp_pieces(0, 10), 0);
+    assert_int_equal(cp_pieces(10, 10), 1);
+    assert_int_equal(cp_pieces(11, 10), 2);
     for (int64_t n = 0; n < 40; n++)
         for (int64_t parts = 1; parts < 6; parts++)
             for (int64_t limit = 1; limit < 9; limit++)

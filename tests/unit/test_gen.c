@@ -9,6 +9,8 @@
 
 #include <cmocka.h>
 
+#include "asserts.h"
+
 #include "conpar/gen.h"
 
 static void test_reference_values(void **state)
@@ -30,10 +32,10 @@ static void test_reference_values(void **state)
         {42, INT64_MAX - 1, 0x1.55650e6f59bd4p-2},
     };
     for (size_t i = 0; i < sizeof ref / sizeof ref[0]; i++) {
-        assert_true(cp_gen_value(ref[i].seed, ref[i].index) == ref[i].value);
+        assert_double_exact(cp_gen_value(ref[i].seed, ref[i].index), ref[i].value);
         double one;
         cp_gen_fill(ref[i].seed, ref[i].index, 1, &one);
-        assert_true(one == ref[i].value);
+        assert_double_exact(one, ref[i].value);
     }
 }
 
@@ -45,8 +47,8 @@ static void test_range(void **state)
     assert_non_null(x);
     cp_gen_fill(7, 0, N, x);
     for (int i = 0; i < N; i++) {
-        assert_true(x[i] >= 0.0);
-        assert_true(x[i] < 1.0);
+        assert_double_le(0.0, x[i]);
+        assert_double_lt(x[i], 1.0);
     }
     free(x);
 }
@@ -65,7 +67,7 @@ static void test_slices_match_whole(void **state)
         cp_gen_fill(42, a, b - a, part);
         assert_memory_equal(part, whole + a, (size_t)(b - a) * sizeof(double));
         for (int64_t i = a; i < b; i++)
-            assert_true(cp_gen_value(42, i) == whole[i]);
+            assert_double_exact(cp_gen_value(42, i), whole[i]);
     }
     free(whole);
     free(part);
@@ -92,8 +94,8 @@ static void test_parallel_fill_matches(void **state)
 static void test_seeds_differ(void **state)
 {
     (void)state;
-    assert_true(cp_gen_value(1, 0) != cp_gen_value(2, 0));
-    assert_true(cp_gen_value(42, 0) != cp_gen_value(42, 1));
+    assert_double_differ(cp_gen_value(1, 0), cp_gen_value(2, 0));
+    assert_double_differ(cp_gen_value(42, 0), cp_gen_value(42, 1));
 }
 
 int main(void)

@@ -8,6 +8,7 @@
 
 #include <cmocka.h>
 
+#include "asserts.h"
 #include "conpar/io.h"
 
 static void test_percentiles(void **state)
@@ -18,13 +19,15 @@ static void test_percentiles(void **state)
     /* latencies 1 ms .. 1000 ms, one each */
     for (int i = 1; i <= 1000; i++)
         cp_io_tally_add(t, 0.0, i * 1e-3, CP_IO_NCLASSES);
-    assert_true(t->requests == 1000 && t->ok == 1000);
+    assert_int_equal(t->requests, 1000);
+    assert_int_equal(t->ok, 1000);
     static const double q[] = {0.5, 0.9, 0.99, 1.0};
     for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
         double want = q[i], got = cp_io_percentile(t, q[i]);
-        assert_true(got >= want * 0.999 && got <= want * 1.011);
+        assert_double_le(want * 0.999, got);
+        assert_double_le(got, want * 1.011);
     }
-    assert_true(cp_io_percentile(t, 1.0) == 1.0); /* never above the maximum */
+    assert_double_exact(cp_io_percentile(t, 1.0), 1.0); /* never above the maximum */
     free(t);
 }
 
@@ -41,17 +44,24 @@ static void test_classes_and_merge(void **state)
     cp_io_tally_add(b, 0.0, 1e6, CP_IO_STATUS); /* above the last */
     b->cpu_seconds = 0.25;
     cp_io_tally_merge(a, b);
-    assert_true(a->requests == 5 && a->ok == 1);
-    assert_true(a->failed[CP_IO_CONNECT] == 1 && a->failed[CP_IO_TIMEOUT] == 1);
-    assert_true(a->failed[CP_IO_BODY] == 1 && a->failed[CP_IO_STATUS] == 1);
-    assert_true(a->latency_max == 1e6 && a->queue_max == 1.5 && a->queue_sum == 2.0);
-    assert_true(a->cpu_seconds == 0.25);
+    assert_int_equal(a->requests, 5);
+    assert_int_equal(a->ok, 1);
+    assert_int_equal(a->failed[CP_IO_CONNECT], 1);
+    assert_int_equal(a->failed[CP_IO_TIMEOUT], 1);
+    assert_int_equal(a->failed[CP_IO_BODY], 1);
+    assert_int_equal(a->failed[CP_IO_STATUS], 1);
+    assert_int_equal(a->failed[CP_IO_RESET], 0);
+    assert_int_equal(a->failed[CP_IO_OTHER], 0);
+    assert_double_exact(a->latency_max, 1e6);
+    assert_double_exact(a->queue_max, 1.5);
+    assert_double_exact(a->queue_sum, 2.0);
+    assert_double_exact(a->cpu_seconds, 0.25);
     int64_t binned = 0;
     for (int i = 0; i < CP_IO_BINS; i++)
         binned += a->bins[i];
-    assert_true(binned == 5);
+    assert_int_equal(binned, 5);
     struct cp_io_tally *empty = calloc(1, sizeof *empty);
-    assert_true(cp_io_percentile(empty, 0.5) == 0);
+    assert_double_exact(cp_io_percentile(empty, 0.5), 0.0);
     free(a);
     free(b);
     free(empty);

@@ -1,5 +1,6 @@
 /* The combine rule, every kernel and every registered strategy against a trivially correct
  * reference on adversarial arrays. */
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,27 @@
 #include "conpar/cpu.h"
 #include "conpar/gen.h"
 #include "conpar/maxloc.h"
+
+/* got is the record want (value bits, index, NaN count, key); both are printed when not */
+#define assert_maxloc_equal(got, want) check_maxloc((got), (want), #got, __FILE__, __LINE__)
+
+static void print_maxloc(const char *prefix, struct cp_maxloc r)
+{
+    print_error("%s(%a, index %lld, nans %lld, key %lld)", prefix, r.value, (long long)r.index,
+                (long long)r.nan_count, (long long)r.key);
+}
+
+static void check_maxloc(struct cp_maxloc got, struct cp_maxloc want, const char *text,
+                         const char *file, int line)
+{
+    if (cp_maxloc_equal(got, want))
+        return;
+    print_error("%s\n", text);
+    print_maxloc("  is ", got);
+    print_maxloc("\n  expected ", want);
+    print_error("\n");
+    _fail(file, line);
+}
 
 static struct cp_maxloc rec(double v, int64_t i, int64_t nans)
 {
@@ -49,34 +71,34 @@ static void test_combine_rule(void **state)
     (void)state;
     struct cp_maxloc id = cp_maxloc_identity();
     struct cp_maxloc a = rec(0.5, 3, 1), b = rec(0.7, 9, 2), tie = rec(0.5, 1, 0);
-    assert_true(cp_maxloc_equal(cp_maxloc_combine(a, b), rec(0.7, 9, 3)));
-    assert_true(cp_maxloc_equal(cp_maxloc_combine(b, a), rec(0.7, 9, 3)));
+    assert_maxloc_equal(cp_maxloc_combine(a, b), rec(0.7, 9, 3));
+    assert_maxloc_equal(cp_maxloc_combine(b, a), rec(0.7, 9, 3));
     /* ties keep the smaller index, either order */
-    assert_true(cp_maxloc_equal(cp_maxloc_combine(a, tie), rec(0.5, 1, 1)));
-    assert_true(cp_maxloc_equal(cp_maxloc_combine(tie, a), rec(0.5, 1, 1)));
+    assert_maxloc_equal(cp_maxloc_combine(a, tie), rec(0.5, 1, 1));
+    assert_maxloc_equal(cp_maxloc_combine(tie, a), rec(0.5, 1, 1));
     /* identity on both sides */
-    assert_true(cp_maxloc_equal(cp_maxloc_combine(id, a), a));
-    assert_true(cp_maxloc_equal(cp_maxloc_combine(a, id), a));
-    assert_true(cp_maxloc_equal(cp_maxloc_combine(id, id), id));
+    assert_maxloc_equal(cp_maxloc_combine(id, a), a);
+    assert_maxloc_equal(cp_maxloc_combine(a, id), a);
+    assert_maxloc_equal(cp_maxloc_combine(id, id), id);
     /* -inf elements are real values and beat the identity */
     struct cp_maxloc minf = rec(-INFINITY, 4, 0);
-    assert_true(cp_maxloc_equal(cp_maxloc_combine(id, minf), minf));
-    assert_true(
-        cp_maxloc_equal(cp_maxloc_combine(minf, rec(-INFINITY, 2, 0)), rec(-INFINITY, 2, 0)));
+    assert_maxloc_equal(cp_maxloc_combine(id, minf), minf);
+    assert_maxloc_equal(cp_maxloc_combine(minf, rec(-INFINITY, 2, 0)), rec(-INFINITY, 2, 0));
     /* +inf beats every number; NaN beats +inf; two NaNs keep the smaller index */
     struct cp_maxloc pinf = rec(INFINITY, 8, 0), nan5 = rec(NAN, 5, 1), nan2 = rec(NAN, 2, 1);
-    assert_true(cp_maxloc_equal(cp_maxloc_combine(b, pinf), rec(INFINITY, 8, 2)));
-    assert_true(cp_maxloc_combine(pinf, nan5).index == 5);
-    assert_true(cp_maxloc_combine(nan5, pinf).index == 5);
-    assert_true(cp_maxloc_combine(nan5, nan2).index == 2);
-    assert_true(cp_maxloc_combine(nan2, nan5).index == 2);
-    assert_true(cp_maxloc_combine(nan2, nan5).nan_count == 2);
+    assert_maxloc_equal(cp_maxloc_combine(b, pinf), rec(INFINITY, 8, 2));
+    assert_int_equal(cp_maxloc_combine(pinf, nan5).index, 5);
+    assert_int_equal(cp_maxloc_combine(nan5, pinf).index, 5);
+    assert_int_equal(cp_maxloc_combine(nan5, nan2).index, 2);
+    assert_int_equal(cp_maxloc_combine(nan2, nan5).index, 2);
+    assert_int_equal(cp_maxloc_combine(nan2, nan5).nan_count, 2);
     /* -0.0 and 0.0 are equal: the smaller index wins, keeping its own sign */
     struct cp_maxloc mz = cp_maxloc_combine(rec(-0.0, 1, 0), rec(0.0, 6, 0));
-    assert_true(mz.index == 1 && signbit(mz.value));
+    assert_int_equal(mz.index, 1);
+    assert_true(signbit(mz.value));
     /* a skip-policy record that saw only NaNs: identity plus a count */
     struct cp_maxloc only_nans = {-INFINITY, CP_INDEX_NONE, 4, 0};
-    assert_true(cp_maxloc_equal(cp_maxloc_combine(only_nans, a), rec(0.5, 3, 5)));
+    assert_maxloc_equal(cp_maxloc_combine(only_nans, a), rec(0.5, 3, 5));
 }
 
 static void test_combine_associative(void **state)
@@ -88,12 +110,10 @@ static void test_combine_associative(void **state)
     size_t n = sizeof v / sizeof v[0];
     for (size_t i = 0; i < n; i++)
         for (size_t j = 0; j < n; j++) {
-            assert_true(
-                cp_maxloc_equal(cp_maxloc_combine(v[i], v[j]), cp_maxloc_combine(v[j], v[i])));
+            assert_maxloc_equal(cp_maxloc_combine(v[i], v[j]), cp_maxloc_combine(v[j], v[i]));
             for (size_t k = 0; k < n; k++)
-                assert_true(
-                    cp_maxloc_equal(cp_maxloc_combine(cp_maxloc_combine(v[i], v[j]), v[k]),
-                                    cp_maxloc_combine(v[i], cp_maxloc_combine(v[j], v[k]))));
+                assert_maxloc_equal(cp_maxloc_combine(cp_maxloc_combine(v[i], v[j]), v[k]),
+                                    cp_maxloc_combine(v[i], cp_maxloc_combine(v[j], v[k])));
         }
 }
 
@@ -231,9 +251,8 @@ static void test_empty(void **state)
 {
     (void)state;
     double x = 1.0;
-    assert_true(
-        cp_maxloc_equal(cp_kernel_scalar(&x, 0, 0, CP_NAN_PROPAGATE), cp_maxloc_identity()));
-    assert_true(cp_maxloc_equal(cp_kernel_simd(&x, 0, 0, CP_NAN_PROPAGATE), cp_maxloc_identity()));
+    assert_maxloc_equal(cp_kernel_scalar(&x, 0, 0, CP_NAN_PROPAGATE), cp_maxloc_identity());
+    assert_maxloc_equal(cp_kernel_simd(&x, 0, 0, CP_NAN_PROPAGATE), cp_maxloc_identity());
 }
 
 /* Every one-process strategy, with 1, 2 and 3 threads and several chunk counts. They make no
@@ -266,7 +285,7 @@ static void test_strategies(void **state)
     (void)state;
     int count;
     (void)cp_cpu_registry(&count);
-    assert_true(count >= 4);
+    assert_in_range(count, 4, INT_MAX);
     for_each_case(check_strategies);
 }
 
@@ -309,18 +328,18 @@ static void test_kernels_i64(void **state)
                     at = i;
                 }
             struct cp_maxloc want = {0.0, 7 + at, 0, best};
-            assert_true(cp_maxloc_equal(cp_kernel_scalar_i64(x, n, 7), want));
-            assert_true(cp_maxloc_equal(cp_kernel_simd_i64(x, n, 7), want));
-            assert_true(cp_maxloc_equal(
-                cp_kernel_run(CP_KERNEL_SIMD, CP_DOMAIN_I64, x, n, 7, CP_NAN_PROPAGATE), want));
+            assert_maxloc_equal(cp_kernel_scalar_i64(x, n, 7), want);
+            assert_maxloc_equal(cp_kernel_simd_i64(x, n, 7), want);
+            assert_maxloc_equal(
+                cp_kernel_run(CP_KERNEL_SIMD, CP_DOMAIN_I64, x, n, 7, CP_NAN_PROPAGATE), want);
         }
     free(x);
     struct cp_maxloc a = {0.0, 5, 0, INT64_C(4611686018427387905)}; /* 2^62 + 1 */
     struct cp_maxloc b = {0.0, 1, 0, INT64_C(4611686018427387904)}; /* 2^62, earlier */
-    assert_true(cp_maxloc_combine(a, b).index == 5);
-    assert_true(cp_maxloc_combine(b, a).index == 5);
+    assert_int_equal(cp_maxloc_combine(a, b).index, 5);
+    assert_int_equal(cp_maxloc_combine(b, a).index, 5);
     b.key = a.key;
-    assert_true(cp_maxloc_combine(a, b).index == 1);
+    assert_int_equal(cp_maxloc_combine(a, b).index, 1);
 }
 
 int main(void)

@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "asserts.h"
 #include "conpar/npy.h"
 
 static unsigned char buf[1 << 17];
@@ -93,7 +94,7 @@ static void test_valid(void **state)
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         struct cp_npy h = parse_ok(cases[i].version, cases[i].dict, cases[i].data);
         assert_string_equal(h.dtype, cases[i].dtype);
-        assert_true(h.count == cases[i].count);
+        assert_int_equal(h.count, cases[i].count);
         assert_int_equal(h.ndim, cases[i].ndim);
         assert_int_equal(h.fortran, cases[i].fortran);
         assert_int_equal(h.swap, cases[i].swap);
@@ -104,7 +105,7 @@ static void test_valid(void **state)
     static const char f2[] = "{'descr': '<f2', 'fortran_order': False, 'shape': (2,), }";
     h = parse_ok(1, f2, 4);
     assert_int_equal(h.domain, CP_DOMAIN_F64);
-    assert_true(h.data_offset == 10 + (int64_t)strlen(f2));
+    assert_int_equal(h.data_offset, 10 + (int64_t)strlen(f2));
 }
 
 static void refused(int version, const char *dict, int64_t data, const char *why)
@@ -180,28 +181,28 @@ static void test_damaged(void **state)
     size_t len = make(1, dict, 8, &size);
     buf[1] = 'X';
     assert_int_equal(cp_npy_parse("t.npy", buf, len, size, &h), CP_ERR_INPUT);
-    assert_non_null(strstr(cp_error_message(), "not an .npy file"));
+    assert_string_contains(cp_error_message(), "not an .npy file");
     len = make(1, dict, 8, &size);
     assert_int_equal(cp_npy_parse("t.npy", buf, 8, 8, &h), CP_ERR_INPUT);
-    assert_non_null(strstr(cp_error_message(), "truncated header"));
+    assert_string_contains(cp_error_message(), "truncated header");
     assert_int_equal(cp_npy_parse("t.npy", buf, 3, 3, &h), CP_ERR_INPUT);
-    assert_non_null(strstr(cp_error_message(), "not an .npy file"));
+    assert_string_contains(cp_error_message(), "not an .npy file");
     len = make(1, dict, 8, &size);
     buf[6] = 4;
     assert_int_equal(cp_npy_parse("t.npy", buf, len, size, &h), CP_ERR_INPUT);
-    assert_non_null(strstr(cp_error_message(), "unsupported .npy version 4.0"));
+    assert_string_contains(cp_error_message(), "unsupported .npy version 4.0");
     len = make(1, dict, 8, &size);
     buf[7] = 1;
     assert_int_equal(cp_npy_parse("t.npy", buf, len, size, &h), CP_ERR_INPUT);
-    assert_non_null(strstr(cp_error_message(), "unsupported .npy version 1.1"));
+    assert_string_contains(cp_error_message(), "unsupported .npy version 1.1");
     len = make(2, dict, 8, &size);
     buf[11] = 0x7f; /* a header length of about 2 GiB */
     assert_int_equal(cp_npy_parse("t.npy", buf, len, size, &h), CP_ERR_INPUT);
-    assert_non_null(strstr(cp_error_message(), "runs past the end of the file"));
+    assert_string_contains(cp_error_message(), "runs past the end of the file");
     len = make(1, dict, 8, &size);
     buf[20] = '\0';
     assert_int_equal(cp_npy_parse("t.npy", buf, len, size, &h), CP_ERR_INPUT);
-    assert_non_null(strstr(cp_error_message(), "NUL byte"));
+    assert_string_contains(cp_error_message(), "NUL byte");
 }
 
 static void test_c_index(void **state)
@@ -213,12 +214,13 @@ static void test_c_index(void **state)
     for (int i0 = 0; i0 < 2; i0++)
         for (int i1 = 0; i1 < 3; i1++)
             for (int i2 = 0; i2 < 4; i2++)
-                assert_true(cp_npy_c_index(&h, i0 + 2 * (i1 + 3 * i2)) == (i0 * 3 + i1) * 4 + i2);
+                assert_int_equal(cp_npy_c_index(&h, i0 + 2 * (i1 + 3 * i2)),
+                                 (i0 * 3 + i1) * 4 + i2);
     char nd[64];
     cp_npy_unravel(&h, 23, nd, sizeof nd);
     assert_string_equal(nd, "(1, 2, 3)");
     h = parse_ok(1, "{'descr': '<f8', 'fortran_order': False, 'shape': (5,)}", 40);
-    assert_true(cp_npy_c_index(&h, 4) == 4);
+    assert_int_equal(cp_npy_c_index(&h, 4), 4);
     cp_npy_unravel(&h, 4, nd, sizeof nd);
     assert_string_equal(nd, "(4,)");
 }
