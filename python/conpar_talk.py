@@ -76,6 +76,13 @@ def parse_int(low):
     return parse
 
 
+def usable_cpus():
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 class Parser(argparse.ArgumentParser):
     def error(self, message):
         raise UsageError(message)
@@ -95,7 +102,7 @@ def build_parser():
     g.add_argument("--npy", metavar="FILE", help="float64 .npy in C order (memory-mapped)")
     g.add_argument("--size", type=parse_size, metavar="N", help="use the first N elements (default: all)")
     g.add_argument("--chunks", type=parse_int(1), default=100, metavar="C", help="chunks (default 100)")
-    g.add_argument("--workers", type=parse_int(1), default=os.cpu_count() or 1, metavar="P", help="threads or processes (default: CPUs)")
+    g.add_argument("--workers", type=parse_int(1), default=usable_cpus(), metavar="P", help="threads or processes (default: the CPUs this process may use)")
     g.add_argument("--elements", choices=("float", "numpy"), default="float", help="what builtin max iterates: Python floats from a memoryview (default) or numpy.float64 scalars from the ndarray")
     g.add_argument("--start-method", choices=("fork", "spawn", "forkserver"), default="fork", help="process pools' start method (default fork)")
     g = p.add_argument_group("io")

@@ -483,7 +483,7 @@ def calibrate(seconds, elements, npy=None):
     of a prefix of at most 2^20 elements (of the .npy, or of uniform random values), repeated
     until one measurement takes 0.2 s, then the median of three measurements."""
     if npy is not None:
-        src = load(npy, min(load(npy, None).shape[0], 1 << 20))
+        src = load(npy, None)[: 1 << 20]
     else:
         src = np.random.default_rng(0).random(1 << 20)
     reps = 1

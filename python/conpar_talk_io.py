@@ -148,8 +148,12 @@ def batch_loop(fetch, check, n, _concurrency):
 def batch_threads(fetch, check, n, concurrency):
     import concurrent.futures as cf
 
-    with cf.ThreadPoolExecutor(max_workers=concurrency) as ex:
+    ex = cf.ThreadPoolExecutor(max_workers=concurrency)
+    try:
         return list(ex.map(lambda _: timed_request(fetch, check), range(n)))
+    finally:
+        # after a SIGTERM the process ends without waiting for the requests in flight
+        ex.shutdown(wait=False, cancel_futures=True)
 
 
 def batch_aiohttp(url, timeout, check, n, concurrency, limited):

@@ -297,12 +297,14 @@ class Signals(unittest.TestCase):
     def tearDownClass(cls):
         cls.dir.cleanup()
 
-    def start(self, experiment, workers=2, settle=0.5):
-        """Start a long run and wait until its pool's workers run."""
+    def start(self, experiment, workers=2, settle=0.5, group=False):
+        """Start a long run (in a process group of its own when group, as the C side does) and
+        wait until its pool's workers run."""
         p = subprocess.Popen(
             [sys.executable, SCRIPT, "cpu", experiment, "--npy", self.path, "--workers", str(workers), "--repeat", "100000"],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
+            start_new_session=group,
         )
         self.addCleanup(lambda: (p.kill(), p.wait(), p.stdout.close(), p.stderr.close()))
         # the pool's workers, and for shared_memory the resource tracker
@@ -349,6 +351,28 @@ class Signals(unittest.TestCase):
                 self.assertEqual(self.segments(p.pid), [])
                 self.assertTrue(wait_for(lambda: not any(alive(k) for k in kids), 5), f"orphans {kids}")
 
+    def test_group_sigterm_releases_everything(self):
+        for experiment in ("process_pool", "shared_memory"):
+            with self.subTest(experiment=experiment):
+                p, kids = self.start(experiment, group=True)
+                os.killpg(p.pid, signal.SIGTERM)
+                self.assertEqual(p.wait(timeout=20), -signal.SIGTERM)
+                self.assertEqual(self.segments(p.pid), [])
+                self.assertTrue(wait_for(lambda: not any(alive(k) for k in kids), 5), f"orphans {kids}")
+
+    def test_group_sigkill_segment_is_swept_by_the_next_run(self):
+        # SIGKILL of the whole group kills the resource tracker too: the segment stays until
+        # the next shared_memory run, which removes segments whose creator is gone
+        p, kids = self.start("shared_memory", group=True)
+        os.killpg(p.pid, signal.SIGKILL)
+        p.wait()
+        self.assertTrue(wait_for(lambda: not any(alive(k) for k in kids), 5), f"orphans {kids}")
+        self.assertEqual(len(self.segments(p.pid)), 1)
+        rc, doc, err = run_cli("cpu", "shared_memory", "--npy", self.path, "--size", 10, "--workers", 1, "--repeat", 1)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(self.segments(p.pid), [])
+        self.assertIn("removed stale shared memory segment", err)
+
     @unittest.skipUnless(HAVE["dask"] and HAVE["distributed"], "dask.distributed missing")
     def test_sigkill_leaves_no_dask_worker(self):
         p, _ = self.start("dask", settle=4)
@@ -370,11 +394,13 @@ class SlowServer:
 
     def __init__(self, delay, workers, mode="ok"):
         sem = threading.BoundedSemaphore(workers)
-        state = {"in_service": 0, "peak": 0}
+        state = {"in_service": 0, "peak": 0, "arrived": 0}
         lock = threading.Lock()
 
         class Handler(http.server.BaseHTTPRequestHandler):
             def do_GET(self):
+                with lock:
+                    state["arrived"] += 1
                 with sem:
                     with lock:
                         state["in_service"] += 1
@@ -520,6 +546,29 @@ class IoExperiments(unittest.TestCase):
                 self.failures(server.url, expected, *extra)
             finally:
                 server.close()
+
+    def test_sigterm_ends_a_batch_in_flight(self):
+        server = SlowServer(60, 10)
+        try:
+            runs = [("requests_loop", None), ("thread_pool", None), ("thread_pool", {"CONPAR_TALK_HIDE": "requests"})]
+            if HAVE["aiohttp"]:
+                runs.append(("aiohttp", None))
+            for experiment, env in runs:
+                with self.subTest(experiment=experiment, env=env):
+                    before = server.state["arrived"]
+                    p = subprocess.Popen(
+                        [sys.executable, SCRIPT, "io", experiment, "--url", server.url, "--requests", "5"],
+                        stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE,
+                        env=dict(os.environ, **(env or {})),
+                    )
+                    self.addCleanup(lambda p=p: (p.kill(), p.wait(), p.stdout.close(), p.stderr.close()))
+                    self.assertTrue(wait_for(lambda: server.state["arrived"] > before, 20))
+                    os.kill(p.pid, signal.SIGTERM)
+                    # the server answers after 60 s: ending by then means the batch was cut
+                    self.assertEqual(p.wait(timeout=30), -signal.SIGTERM)
+        finally:
+            server.close()
 
     def test_bad_url_exits_2(self):
         for args in (("io", "thread_pool"), ("io", "thread_pool", "--url", "ftp://x/"), ("io", "nope", "--url", self.server.url)):
