@@ -25,7 +25,7 @@ import sys
 import traceback
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from conpar_talk_common import BadInput, Skipped, Terminated  # noqa: E402
+from conpar_talk_common import BadInput, Skipped, Terminated, cpu_record  # noqa: E402
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_SKIPPED = 0, 1, 2, 3
 
@@ -195,7 +195,8 @@ def run_experiment(args):
         except ImportError as e:
             if e.name != "numpy":
                 raise
-            rec = cpu_record_without_numpy(args)
+            rec = cpu_record(args.experiment, args)
+            rec["python"] = platform.python_version()
             rec["skipped"] = "numpy missing (Debian: python3-numpy)"
             print(json.dumps(rec))
             return EXIT_SKIPPED
@@ -227,25 +228,6 @@ def run_experiment(args):
         return EXIT_ERROR
     print(json.dumps(rec, allow_nan=False))
     return EXIT_OK
-
-
-def cpu_record_without_numpy(args):
-    return {
-        "experiment": args.experiment,
-        "kind": "cpu",
-        "python": platform.python_version(),
-        "numpy": None,
-        "size": args.size,
-        "chunks": args.chunks,
-        "workers": args.workers,
-        "seconds": [],
-        "setup_seconds": None,
-        "value": None,
-        "index": None,
-        "index_timed": None,
-        "skipped": None,
-        "error": None,
-    }
 
 
 def calibrate(args):

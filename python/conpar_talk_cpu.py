@@ -27,7 +27,7 @@ import time
 
 import numpy as np
 
-from conpar_talk_common import BadInput, Skipped, Terminated
+from conpar_talk_common import BadInput, Skipped, Terminated, cpu_record
 
 SHM_PREFIX = "conpar_talk_"
 BLOCK = 1 << 22  # elements per block of the untimed passes (32 MiB of float64)
@@ -174,6 +174,10 @@ def _scan_shared(lo, hi, elements):
     return scan(_shared["array"][lo:hi], elements)
 
 
+def _same(block):
+    return block
+
+
 def _load_block(path, lo, hi):
     """A dask worker's block: a private copy of elements [lo, hi) of the .npy."""
     mm = np.load(path, mmap_mode="r", allow_pickle=False)
@@ -211,31 +215,9 @@ def sweep_stale_segments():
 
 
 def new_record(name, args):
-    return {
-        "experiment": name,
-        "kind": "cpu",
-        "python": None,
-        "numpy": np.__version__,
-        "npy": args.npy,
-        "size": None,
-        "chunks": None,
-        "chunks_used": None,
-        "workers": None,
-        "elements": args.elements,
-        "start_method": None,
-        "repeat": args.repeat,
-        "warmup": args.warmup,
-        "seconds": [],
-        "setup_seconds": 0.0,
-        "setup": {},
-        "value": None,
-        "index": None,
-        "index_timed": None,
-        "timed_value": None,
-        "nan_rule": None,
-        "skipped": None,
-        "error": None,
-    }
+    rec = cpu_record(name, args)
+    rec["numpy"] = np.__version__
+    return rec
 
 
 def timed_runs(rec, args, run):
@@ -443,7 +425,10 @@ def run_dask(rec, args, a):
         x = setup_step(rec, "load", place)
 
         def run():
-            v, i = dask.compute(x.max(), x.argmax())
+            # a fresh name per run: a result the scheduler still holds from the run before
+            # would otherwise be reused instead of computed
+            y = da.map_blocks(_same, x, dtype=x.dtype, name=f"run-{secrets.token_hex(8)}")
+            v, i = dask.compute(y.max(), y.argmax())
             return float(v), int(i)
 
         v, i = timed_runs(rec, args, run)

@@ -194,6 +194,7 @@ def new_record(name, args):
         "kind": "io",
         "python": None,
         "library": None,
+        "library_version": None,
         "url": args.url,
         "requests": args.requests,
         "concurrency": None,

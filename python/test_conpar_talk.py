@@ -275,6 +275,14 @@ class CpuExperiments(unittest.TestCase):
         self.assertIn("python3-distributed", doc["skipped"])
         self.assertEqual(doc["seconds"], [])
 
+    def test_missing_numpy_is_skipped(self):
+        path, _ = self.files["last"]
+        rc, doc, err = run_cli("cpu", "numpy", "--npy", path, env={"CONPAR_TALK_HIDE": "numpy"})
+        self.assertEqual(rc, 3, err)
+        self.assertIn("python3-numpy", doc["skipped"])
+        rc, good, err = run_cli("cpu", "numpy", "--npy", path)
+        self.assertEqual(set(doc), set(good))
+
     def test_calibrate(self):
         rc, doc, err = run_cli("--calibrate", "0.5")
         self.assertEqual(rc, 0, err)
