@@ -380,22 +380,21 @@ def run_numpy(rec, args, a):
 
 
 def run_dask(rec, args, a):
+    n = a.shape[0]
+    bounds = chunk_bounds(n, args.chunks)
+    rec.update(chunks=args.chunks, chunks_used=len(bounds), workers=args.workers)
+    rec.update(elements=None, nan_rule="numpy", index_timed=True)
     try:
         import logging
 
         import dask
         import dask.array as da
+        import distributed
         from dask.distributed import Client, LocalCluster, wait
     except ImportError as e:
-        raise Skipped(f"dask.distributed missing ({e.name}; Debian: python3-dask python3-distributed)")
-    import distributed
-
+        raise Skipped(f"dask.distributed missing ({e.name}; Debian: python3-dask python3-distributed)") from None
     rec["dask"] = dask.__version__
     rec["distributed"] = distributed.__version__
-    n = a.shape[0]
-    bounds = chunk_bounds(n, args.chunks)
-    rec.update(chunks=args.chunks, chunks_used=len(bounds), workers=args.workers)
-    rec.update(elements=None, nan_rule="numpy", index_timed=True)
     cluster = client = None
     quick = False
     try:

@@ -236,11 +236,11 @@ def run(name, args, rec):
     n = args.requests
     raise_open_files()
     if name == "aiohttp":
+        rec["library"] = "aiohttp"
         try:
             import aiohttp
         except ImportError:
             raise Skipped("aiohttp missing (Debian: python3-aiohttp)") from None
-        rec["library"] = "aiohttp"
         rec["library_version"] = aiohttp.__version__
         limited = args.concurrency is not None
         conc = args.concurrency if limited else n
