@@ -256,6 +256,30 @@ static void value_text(json_t *ref, const char *arg, const char *want)
         failed("%s: found '%s'", arg, text);
 }
 
+/* Every row names a strategy of its phase's registry: `names` is the comma list the build read
+ * from the strategy list (CONPAR_CPU_STRATEGIES, CONPAR_IO_STRATEGIES), NULL to skip. */
+static void check_names(json_t *section, const char *names, const char *phase)
+{
+    size_t i;
+    json_t *row;
+    if (names == NULL)
+        return;
+    json_array_foreach(json_object_get(section, "results"), i, row)
+    {
+        const char *name = json_string_value(json_object_get(row, "strategy"));
+        size_t len = name != NULL ? strlen(name) : 0;
+        int found = 0;
+        for (const char *p = names; name != NULL && *p != '\0' && !found;) {
+            size_t n = strcspn(p, ",");
+            found = n == len && strncmp(p, name, n) == 0;
+            p += n + (p[n] == ',');
+        }
+        if (!found)
+            failed("%s row %zu: strategy '%s' is not one of %s", phase, i, name ? name : "(none)",
+                   names);
+    }
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 2) {
@@ -288,6 +312,8 @@ int main(int argc, char **argv)
         if (!json_is_string(json_object_get(row, "skipped")))
             check_cpu_row(row, ref, i);
     }
+    check_names(cpu, getenv("CONPAR_CPU_STRATEGIES"), "cpu");
+    check_names(json_object_get(doc, "io"), getenv("CONPAR_IO_STRATEGIES"), "io");
     json_t *env = need(doc, "environment", NEED_OBJECT, "placement");
     json_t *ranks = need(env, "ranks", NEED_INTEGER, "placement");
     if (ranks != NULL) {

@@ -469,7 +469,7 @@ static void cpu_label(void *self, int i, char *buf, size_t size)
 {
     const struct cpu_phase *ph = self;
     int nk = intensity_count(ph->opt);
-    if (ph->opt->nintensities > 0)
+    if (nk > 1)
         snprintf(buf, size, "%s, intensity %d", ph->opt->strategies[i / nk]->name,
                  intensity_of(ph->opt, i % nk));
     else

@@ -1,6 +1,8 @@
 /* Per-strategy fields: one definition, rendered by the table and the JSON writer. */
 #include "fields.h"
 
+#include "conpar/lessons.h"
+
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -216,7 +218,32 @@ static double cpu_per_wall(const struct cp_cpu_record *r)
 /* busy when the CPU time is at least half of what its threads and ranks could use */
 static const char *cpu_label(double ratio, int lanes)
 {
-    return ratio >= 0.5 * (lanes > 0 ? lanes : 1) ? "CPU-bound" : "waiting";
+    return ratio >= 0.5 * (lanes > 0 ? lanes : 1) ? "busy" : "waiting";
+}
+
+/* What limited a run: memory when it reached the read bound, computing when far below it
+ * (the lessons' limits), "-" in between or without a bound. */
+static const char *limit_of(const struct cp_cpu_record *r)
+{
+    if (skipped(r) || r->bound_seconds <= 0 || r->seconds.median <= 0)
+        return "-";
+    double share = r->bound_seconds / r->seconds.median;
+    if (share >= cp_lesson_limits.at_bound)
+        return "memory";
+    if (share < cp_lesson_limits.compute_bound)
+        return "compute";
+    return "-";
+}
+
+static void text_limit(const void *rec, char *buf, size_t size)
+{
+    snprintf(buf, size, "%s", limit_of(rec));
+}
+
+static json_t *json_limit(const void *rec)
+{
+    const char *l = limit_of(rec);
+    return l[0] == '-' ? json_null() : json_string(l);
 }
 
 static void text_cpu_wall(const void *rec, char *buf, size_t size)
@@ -377,7 +404,7 @@ static enum cp_cell state_verified(const void *rec)
 
 const struct cp_field cp_cpu_fields[] = {
     {"strategy", "strategy", text_strategy, json_strategy, NULL},
-    {"talk_analog", "talk analog", text_analog, json_analog, NULL},
+    {"talk_analog", "the talk ran (Python)", text_analog, json_analog, NULL},
     {"intensity", "intensity", text_intensity, json_intensity, NULL},
     {"ranks", "ranks", text_ranks, json_ranks, NULL},
     {"threads", "threads", text_threads, json_threads, NULL},
@@ -391,9 +418,10 @@ const struct cp_field cp_cpu_fields[] = {
     {"timing_meaningful", NULL, NULL, json_meaningful, NULL},
     {"skipped", NULL, NULL, json_skipped, NULL},
     {"bound_seconds", "bound", text_bound, json_bound, NULL},
-    {"speedup_vs_seq", "speedup", text_speedup, json_speedup, NULL},
+    {"speedup_vs_seq", "x seq", text_speedup, json_speedup, NULL},
     {"efficiency", "eff.", text_efficiency, json_efficiency, NULL},
-    {"gb_per_s", "GB/s", text_gbs, json_gbs, NULL},
+    {"gb_per_s", "GB/s (% of bound)", text_gbs, json_gbs, NULL},
+    {"limited_by", "limited by", text_limit, json_limit, NULL},
     {"cpu_time", "CPU/wall", text_cpu_wall, json_cpu_wall, NULL},
     {"core_busy", NULL, NULL, json_core_busy, NULL},
     {"value", "value", text_value, json_value, NULL},
@@ -582,7 +610,7 @@ static void io_text_cpu_wall(const void *rec, char *buf, size_t size)
 {
     const struct cp_io_record *r = rec;
     double ratio = r->seconds > 0 ? r->tally.cpu_seconds / r->seconds : 0;
-    snprintf(buf, size, "%.3f %s", ratio, ratio >= 0.5 ? "CPU-bound" : "IO-bound/waiting");
+    snprintf(buf, size, "%.3f %s", ratio, ratio >= 0.5 ? "busy" : "waiting");
 }
 
 static void io_text_cpu(const void *rec, char *buf, size_t size)
@@ -618,7 +646,7 @@ static enum cp_cell io_state_failed(const void *rec)
 
 const struct cp_field cp_io_fields[] = {
     {"strategy", "strategy", io_text_strategy, io_json_strategy, NULL},
-    {"talk_analog", "talk analog", io_text_analog, io_json_analog, NULL},
+    {"talk_analog", "the talk ran (Python)", io_text_analog, io_json_analog, NULL},
     {"requests", "requests", io_text_requests, io_json_requests, NULL},
     {"ranks", "ranks", io_text_ranks, io_json_ranks, NULL},
     {"concurrency", "concurrency", io_text_concurrency, io_json_concurrency, NULL},

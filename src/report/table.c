@@ -168,6 +168,39 @@ static void usage_bars(FILE *out, const struct cp_cpu_report *cpu)
     }
 }
 
+/* What each column means, once, under the table. */
+static void cpu_legend(FILE *out)
+{
+    fprintf(
+        out,
+        "  the talk ran  what the talk timed in Python for the same lesson (not run here)\n"
+        "  intensity     comparisons per element: 1 is one scan, limited by memory; more passes "
+        "over cached blocks make it compute-bound\n"
+        "  seconds       median of the timed runs (min-max); ! = CPUs were oversubscribed, not "
+        "meaningful\n"
+        "  bound         a streaming read of the same data on the same threads and ranks, "
+        "between the runs: the least time memory allows\n"
+        "  x seq, eff.   seq's seconds at the same intensity / these; eff. = x seq / (threads x "
+        "ranks)\n"
+        "  GB/s          the array's bytes / seconds, and in () the bound's seconds / these\n"
+        "  limited by    memory at %.0f%% of the bound or more, compute below %.0f%%\n"
+        "  CPU/wall      CPU seconds of every process / wall seconds: busy when at least half "
+        "of threads x ranks\n",
+        100 * cp_lesson_limits.at_bound, 100 * cp_lesson_limits.compute_bound);
+}
+
+static void io_legend(FILE *out)
+{
+    fprintf(out,
+            "  the talk ran  what the talk timed in Python for the same lesson (not run here)\n"
+            "  concurrency   requests in flight at most; (cap) = cut to the thread cap or the "
+            "open-file limit\n"
+            "  ideal         ceil(R / min(concurrency, W)) x D: the least time the server allows; "
+            "ideal/s = ideal / seconds\n"
+            "  CPU us/req    the client's CPU per request, without the embedded server; CPU/wall: "
+            "its CPU / wall, busy from 0.5\n");
+}
+
 /* One line per lesson: shown with its numbers, or not shown with the reason and the remedy. */
 static void lessons(FILE *out, const char *phase, const struct cp_lessons *ls)
 {
@@ -191,6 +224,7 @@ static void cpu_table(FILE *out, const struct cp_env *env, const struct cp_cpu_r
 {
     preamble(out, env, cpu);
     render(out, cp_cpu_fields, cp_cpu_nfields, cpu->records, sizeof cpu->records[0], cpu->nrecords);
+    cpu_legend(out);
     details(out, cpu);
     usage_bars(out, cpu);
     fputc('\n', out);
@@ -216,6 +250,7 @@ static void io_table(FILE *out, const struct cp_env *env, const struct cp_io_rep
     cp_setup_lines(out, cp_io_setup, cp_io_nsetup, io);
     fputc('\n', out);
     render(out, cp_io_fields, cp_io_nfields, io->records, sizeof io->records[0], io->nrecords);
+    io_legend(out);
     if (io->embedded)
         fprintf(out,
                 "  server saw %" PRId64 " requests, answered %" PRId64 ", peak %d in service "
