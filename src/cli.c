@@ -417,14 +417,18 @@ static enum cp_status set_sweep(struct cp_options *o, const char *flag, const ch
     size_t klen = eq ? (size_t)(eq - arg) : 0;
     if (eq != NULL && klen == 7 && strncmp(arg, "threads", 7) == 0)
         o->sweep = "threads";
+    else if (eq != NULL && klen == 9 && strncmp(arg, "intensity", 9) == 0)
+        o->sweep = "intensity";
     else if (eq != NULL && klen == 11 && strncmp(arg, "concurrency", 11) == 0)
         o->sweep = "concurrency";
     else
         return CP_FAIL(CP_ERR_USAGE,
-                       "%s '%s': must be threads=LIST or concurrency=LIST (e.g. threads=1,2,4)",
+                       "%s '%s': must be threads=LIST, intensity=LIST or concurrency=LIST (e.g. "
+                       "threads=1,2,4)",
                        flag, arg);
-    int64_t values[8];
-    enum cp_status st = parse_count_list(flag, eq + 1, 1, 1000000, values, 8, &o->nsweep);
+    int64_t values[CP_SWEEP_MAX_VALUES];
+    enum cp_status st =
+        parse_count_list(flag, eq + 1, 1, 1000000, values, CP_SWEEP_MAX_VALUES, &o->nsweep);
     for (int i = 0; st == CP_OK && i < o->nsweep; i++)
         o->sweep_values[i] = (int)values[i];
     return st;
@@ -581,8 +585,9 @@ static const struct row rows[] = {
         "key.sub)",
         TEXT(OPT(csv_path), "a file name"), .def_text = "none"),
     ROW("sweep", 0, RUN, "KEY=LIST",
-        "threads=1,2,4 repeats the CPU phase per thread count; concurrency=1,10,100 the IO phase "
-        "per concurrency; prints a scaling table (speedup, efficiency)",
+        "threads=1,2,4 repeats the CPU phase per thread count and intensity=1,2,4,...,256 per "
+        "intensity (the roofline: GB/s against its memory roof); concurrency=1,10,100 the IO "
+        "phase per concurrency; prints a scaling table",
         .kind = K_HOOK, .hook = set_sweep, .def_text = "none"),
     ROW("quiet", 'q', RUN | GENERATE, NULL,
         "no progress on stderr (shown only when stderr is a terminal); warnings and errors stay",

@@ -175,15 +175,20 @@ static enum cp_status run_sweep(struct run *r)
     struct cp_options *opt = r->opt;
     struct cp_sweep *sw = &r->sweep;
     int threads = strcmp(opt->sweep, "threads") == 0;
+    int intensity = strcmp(opt->sweep, "intensity") == 0;
     memset(sw, 0, sizeof *sw);
     sw->parameter = opt->sweep;
-    opt->phases = threads ? CP_PHASE_CPU : CP_PHASE_IO;
+    opt->phases = threads || intensity ? CP_PHASE_CPU : CP_PHASE_IO;
     enum cp_status st = CP_OK;
     for (int v = 0; v < opt->nsweep && st == CP_OK; v++) {
         int value = opt->sweep_values[v];
         sw->values[sw->nvalues++] = value;
         opt->cpu.threads = threads ? value : opt->cpu.threads;
-        opt->io.concurrency = threads ? opt->io.concurrency : value;
+        opt->io.concurrency = opt->phases == CP_PHASE_IO ? value : opt->io.concurrency;
+        if (intensity) {
+            opt->cpu.nintensities = 1;
+            opt->cpu.intensities[0] = value;
+        }
         struct cp_placement pl;
         st = cp_comm_agree(r->comm, cp_placement_capture(r->comm, opt->cpu.threads, &pl));
         if (st != CP_OK)
@@ -194,13 +199,20 @@ static enum cp_status run_sweep(struct run *r)
             cp_error_set(st, r->first_error);
             break;
         }
-        for (int i = 0; r->rank == 0 && i < r->cpu.nrecords; i++)
+        double bytes = (double)opt->cpu.size * sizeof(double);
+        for (int i = 0; r->rank == 0 && i < r->cpu.nrecords; i++) {
+            const struct cp_cpu_record *c = &r->cpu.records[i];
+            double roof = c->bound_seconds > 0 ? bytes / c->bound_seconds / 1e9 : 0;
             sw->points[sw->npoints++] = (struct cp_sweep_point){
-                r->cpu.records[i].strategy->name, 0, value, r->cpu.records[i].seconds.median};
+                c->strategy->name, 0, value, c->seconds.median, c->gb_per_s, roof};
+        }
         for (int i = 0; r->rank == 0 && i < r->io.nrecords; i++)
-            sw->points[sw->npoints++] =
-                (struct cp_sweep_point){r->io.records[i].strategy->name, r->io.records[i].requests,
-                                        value, r->io.records[i].seconds};
+            sw->points[sw->npoints++] = (struct cp_sweep_point){r->io.records[i].strategy->name,
+                                                                r->io.records[i].requests,
+                                                                value,
+                                                                r->io.records[i].seconds,
+                                                                0,
+                                                                0};
     }
     if (st == CP_OK && r->rank == 0) {
         cp_report_sweep_table(stdout, sw);

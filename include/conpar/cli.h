@@ -13,6 +13,9 @@
 #include "conpar/server.h"
 #include "conpar/status.h"
 
+/* values of one --sweep */
+#define CP_SWEEP_MAX_VALUES 16
+
 enum cp_phase_bits { CP_PHASE_CPU = 1u << 0, CP_PHASE_IO = 1u << 1 };
 
 enum cp_command {
@@ -34,9 +37,9 @@ struct cp_options {
     const char *json_path;          /* --json FILE, or NULL */
     const char *csv_path;           /* --csv FILE, or NULL */
     int quiet;                      /* --quiet: no progress lines */
-    const char *sweep;              /* --sweep: "threads" or "concurrency", or NULL */
+    const char *sweep;              /* --sweep: "threads", "intensity" or "concurrency", or NULL */
     int nsweep;
-    int sweep_values[8];
+    int sweep_values[CP_SWEEP_MAX_VALUES];
     int show_help;
     int show_version;
     unsigned list_strategies; /* --list-strategies: enum cp_phase_bits to list, 0 = not asked */

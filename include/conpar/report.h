@@ -7,6 +7,7 @@
 #include <mpi.h>
 #include <stdio.h>
 
+#include "conpar/cli.h"
 #include "conpar/cpu.h"
 #include "conpar/io.h"
 #include "conpar/placement.h"
@@ -36,9 +37,9 @@ struct cp_env {
     const struct cp_placement *placement; /* set by the caller after capture, or NULL */
 };
 
-/* A sweep (--sweep threads=1,2,4 or concurrency=1,10,100): the chosen strategies run once per
- * value; every point keeps the strategy's median (CPU) or wall (IO) seconds. */
-#define CP_SWEEP_MAX_VALUES 8
+/* A sweep (--sweep threads=1,2,4, intensity=1,2,4,...,256 or concurrency=1,10,100): the chosen
+ * strategies run once per value; every point keeps the strategy's median (CPU) or wall (IO)
+ * seconds, and for the CPU its data rate and its bound's. */
 #define CP_SWEEP_MAX_POINTS (CP_SWEEP_MAX_VALUES * CP_IO_MAX_RECORDS)
 
 struct cp_sweep_point {
@@ -46,10 +47,12 @@ struct cp_sweep_point {
     int64_t requests; /* IO: the request count, CPU: 0 */
     int value;        /* the swept parameter's value */
     double seconds;
+    double gb_per_s;       /* CPU: the array's bytes / seconds, 0 for IO */
+    double bound_gb_per_s; /* CPU: the same for its probe passes (the memory roof), 0 for IO */
 };
 
 struct cp_sweep {
-    const char *parameter; /* "threads" or "concurrency" */
+    const char *parameter; /* "threads", "intensity" or "concurrency" */
     int nvalues;
     int values[CP_SWEEP_MAX_VALUES];
     int npoints;

@@ -141,6 +141,9 @@ static json_t *sweep_section(const struct cp_sweep *sw)
                               "seconds", p->seconds);
         json_object_set_new(o, "requests",
                             p->requests > 0 ? json_integer(p->requests) : json_null());
+        json_object_set_new(o, "gb_per_s", p->gb_per_s > 0 ? json_real(p->gb_per_s) : json_null());
+        json_object_set_new(o, "bound_gb_per_s",
+                            p->bound_gb_per_s > 0 ? json_real(p->bound_gb_per_s) : json_null());
         json_array_append_new(points, o);
     }
     return json_pack("{s:s, s:o, s:o}", "parameter", sw->parameter, "values", values, "points",

@@ -15,13 +15,36 @@ static const struct cp_sweep_point *point(const struct cp_sweep *sw, const char 
     return NULL;
 }
 
+/* A cell: seconds with the speedup and efficiency over the first value, or for an intensity
+ * sweep the data rate against the memory roof measured beside it. */
+static void cell_of(const struct cp_sweep *sw, const struct cp_sweep_point *first,
+                    const struct cp_sweep_point *q, int v, char *cell, size_t size)
+{
+    snprintf(cell, size, "-");
+    if (q == NULL || q->seconds <= 0)
+        return;
+    if (strcmp(sw->parameter, "intensity") == 0) {
+        snprintf(cell, size, "%.4f %.1f/%.1f GB/s", q->seconds, q->gb_per_s, q->bound_gb_per_s);
+        return;
+    }
+    double speedup = first->seconds / q->seconds;
+    double eff = speedup / ((double)sw->values[v] / sw->values[0]);
+    snprintf(cell, size, "%.4f %.2fx %.2f", q->seconds, speedup, eff);
+}
+
 void cp_report_sweep_table(FILE *out, const struct cp_sweep *sw)
 {
-    fprintf(out, "Scaling over %s:", sw->parameter);
+    int roofline = strcmp(sw->parameter, "intensity") == 0;
+    fprintf(out, "%s over %s:", roofline ? "Roofline" : "Scaling", sw->parameter);
     for (int v = 0; v < sw->nvalues; v++)
         fprintf(out, " %d", sw->values[v]);
-    fprintf(out, "\n  seconds, speedup over %s=%d, efficiency = speedup / (%s / %d)\n\n",
-            sw->parameter, sw->values[0], sw->parameter, sw->values[0]);
+    if (roofline)
+        fprintf(out, "\n  seconds, GB/s reached / GB/s of the probe passes beside it (the memory "
+                     "roof): at low intensity a run meets the roof, at high intensity computing "
+                     "holds it below\n\n");
+    else
+        fprintf(out, "\n  seconds, speedup over %s=%d, efficiency = speedup / (%s / %d)\n\n",
+                sw->parameter, sw->values[0], sw->parameter, sw->values[0]);
     fprintf(out, "%-22s", "strategy");
     for (int v = 0; v < sw->nvalues; v++)
         fprintf(out, "  %-24d", sw->values[v]);
@@ -38,12 +61,8 @@ void cp_report_sweep_table(FILE *out, const struct cp_sweep *sw)
         fprintf(out, "%-22s", name);
         for (int v = 0; v < sw->nvalues; v++) {
             const struct cp_sweep_point *q = point(sw, p->strategy, p->requests, sw->values[v]);
-            char cell[64] = "-";
-            if (q != NULL && q->seconds > 0) {
-                double speedup = p->seconds / q->seconds;
-                double eff = speedup / ((double)sw->values[v] / sw->values[0]);
-                snprintf(cell, sizeof cell, "%.4f %.2fx %.2f", q->seconds, speedup, eff);
-            }
+            char cell[64];
+            cell_of(sw, p, q, v, cell, sizeof cell);
             fprintf(out, "  %-24s", cell);
         }
         fputc('\n', out);

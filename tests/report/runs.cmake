@@ -77,7 +77,10 @@ conpar_add_run(report.sweep_concurrency ARGS --sweep concurrency=1,5 --requests 
 conpar_add_run(report.sweep_ranks ARGS --sweep threads=1,2 --size 100003 --warmup 0 --repeat 1
                                        -c threads,scatter RANKS 2
                JSON_CHECK "sweep_points=4" LABELS report)
-conpar_bad(sweep_key "--sweep 'chunks=1,2': must be threads=LIST or concurrency=LIST"
+conpar_add_run(report.sweep_intensity ARGS --sweep intensity=1,4 --size 100003 --warmup 0
+               --repeat 1 -c seq,simd STDOUT "^Roofline over intensity: 1 4" "GB/s"
+               JSON_CHECK "sweep_points=4" LABELS report)
+conpar_bad(sweep_key "--sweep 'chunks=1,2': must be threads=LIST, intensity=LIST or concurrency=LIST"
            --sweep chunks=1,2)
 
 # the output on a full filesystem: a clear error, no truncated JSON left as complete
