@@ -84,6 +84,13 @@ static int skipped(const struct cp_cpu_record *r)
     return r->skipped[0] != '\0';
 }
 
+/* one process (rank 0 alone, threads at most) or processes (every rank) */
+static json_t *json_kind(const void *rec)
+{
+    const struct cp_cpu_record *r = rec;
+    return json_string(r->strategy->needs & CP_NEEDS_ALL_RANKS ? "processes" : "one_process");
+}
+
 static void text_intensity(const void *rec, char *buf, size_t size)
 {
     const struct cp_cpu_record *r = rec;
@@ -405,6 +412,7 @@ static enum cp_cell state_verified(const void *rec)
 const struct cp_field cp_cpu_fields[] = {
     {"strategy", "strategy", text_strategy, json_strategy, NULL},
     {"talk_analog", "the talk ran (Python)", text_analog, json_analog, NULL},
+    {"kind", NULL, NULL, json_kind, NULL},
     {"intensity", "intensity", text_intensity, json_intensity, NULL},
     {"ranks", "ranks", text_ranks, json_ranks, NULL},
     {"threads", "threads", text_threads, json_threads, NULL},
