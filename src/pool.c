@@ -36,9 +36,11 @@ struct proc_id {
     unsigned long long start;
 };
 
-/* Read /proc/<pid>/stat: *start and the command name; 0 when the process is gone or a
- * zombie, 1 when it runs. */
-static int proc_read(pid_t pid, unsigned long long *start, char *comm, size_t comm_size)
+/* Read /proc/<pid>/stat: *start, the command name and (when not NULL) *reaped, the minor
+ * page faults of the children it has waited for (cminflt: every process that ran adds some);
+ * 0 when the process is gone or a zombie, 1 when it runs. */
+static int proc_stat(pid_t pid, unsigned long long *start, char *comm, size_t comm_size,
+                     unsigned long long *reaped)
 {
     char path[64], buf[1024];
     snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
@@ -58,15 +60,22 @@ static int proc_read(pid_t pid, unsigned long long *start, char *comm, size_t co
     char state = close[2];
     if (state == 'Z' || state == 'X')
         return 0;
-    /* after the state come fields 4..: starttime is field 22, the 19th after the state */
-    char *p = close + 3;
-    for (int field = 4; field < 22 && p != NULL; field++) {
+    /* the state is field 3, cminflt field 11, starttime field 22 */
+    char *p = close + 2;
+    for (int field = 3; field < 22 && p != NULL; field++) {
+        if (field == 11 && reaped != NULL && sscanf(p, "%llu", reaped) != 1)
+            return 0;
         p = strchr(p, ' ');
         p = p != NULL ? p + 1 : NULL;
     }
     if (p == NULL || sscanf(p, "%llu", start) != 1)
         return 0;
     return 1;
+}
+
+static int proc_read(pid_t pid, unsigned long long *start, char *comm, size_t comm_size)
+{
+    return proc_stat(pid, start, comm, comm_size, NULL);
 }
 
 static int proc_alive(const struct proc_id *p)
@@ -142,7 +151,8 @@ static struct {
     double timeout;  /* START: the limit, for the message */
     int expected;    /* pool processes being started */
     struct proc_id orted;
-    int nprocs; /* the thread's own: the processes it watches */
+    unsigned long long reaped; /* START: the orted's cminflt before the spawn */
+    int nprocs;                /* the thread's own: the processes it watches */
     struct proc_id procs[CP_POOL_MAX_PROCESSES];
     int ranks[CP_POOL_MAX_PROCESSES]; /* RUN: rank of procs[i] in the merged communicator */
     int ngiven;                       /* RUN: the pool's processes as they reported (rank r at
@@ -176,9 +186,19 @@ __attribute__((format(printf, 2, 3), noreturn)) static void watch_fatal(int code
 }
 
 /* START: take in the orted's new children; any of them gone means a pool process ended
- * before joining, which MPI_Comm_spawn never reports. */
+ * before joining, which MPI_Comm_spawn never reports. One that ends between two looks (a
+ * binary that cannot load its libraries ends within a millisecond) still shows: the orted
+ * reaped it, and its page faults joined the orted's cminflt. */
 static void watch_start_check(double deadline, double timeout)
 {
+    unsigned long long start = 0, reaped = 0;
+    if (watch.orted.pid > 0 && proc_stat(watch.orted.pid, &start, NULL, 0, &reaped) &&
+        start == watch.orted.start && reaped != watch.reaped)
+        watch_fatal(cp_status_exit_code(CP_ERR_UNAVAILABLE),
+                    "a pool process ended before joining (%d of %d seen started); Open MPI's "
+                    "messages above may say why (a process limit, ulimit -u?); run with "
+                    "--processes 1 or under mpirun",
+                    watch.nprocs, watch.expected);
     if (watch.orted.pid > 0) {
         pid_t kids[CP_POOL_MAX_PROCESSES];
         int n = proc_children(watch.orted.pid, kids, CP_POOL_MAX_PROCESSES);
@@ -342,6 +362,10 @@ static enum cp_status watch_begin(int expected, double timeout)
     if (pipe(watch.wake) != 0)
         return CP_FAIL(CP_ERR_SYSTEM, "process pool: pipe: %s", strerror(errno));
     watch.orted = find_orted();
+    unsigned long long start = 0;
+    watch.reaped = 0;
+    if (watch.orted.pid > 0)
+        proc_stat(watch.orted.pid, &start, NULL, 0, &watch.reaped);
     watch.expected = expected;
     watch.timeout = timeout;
     watch.nprocs = 0;
@@ -441,16 +465,18 @@ static enum cp_status check_nproc(int children)
     if (getrlimit(RLIMIT_NPROC, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY || nproc_exempt())
         return CP_OK;
     long used = user_tasks(getuid());
-    long need = (long)children * THREADS_PER_PROCESS;
+    /* and one more while the orted launches them (measured: 2 pool processes start
+     * under ulimit -u 14 with 7 tasks running, not under 13) */
+    long need = (long)children * THREADS_PER_PROCESS + 1;
     long limit = rl.rlim_cur > (rlim_t)LONG_MAX ? LONG_MAX : (long)rl.rlim_cur;
     if (used < 0 || used + need <= limit)
         return CP_OK;
-    long fit = (limit - used) / THREADS_PER_PROCESS;
+    long fit = (limit - used - 1) / THREADS_PER_PROCESS;
     return CP_FAIL(CP_ERR_UNAVAILABLE,
-                   "process pool: %d processes of %d threads need %ld tasks, but ulimit -u "
-                   "(RLIMIT_NPROC) is %ld and user %u runs %ld already: raise ulimit -u or "
-                   "use --processes %ld",
-                   children, THREADS_PER_PROCESS, need, limit, (unsigned)getuid(), used,
+                   "process pool: %d pool processes need %ld tasks (%d threads each, 1 more "
+                   "while they start), but ulimit -u (RLIMIT_NPROC) is %ld and user %u runs "
+                   "%ld already: raise ulimit -u or use --processes %ld",
+                   children, need, THREADS_PER_PROCESS, limit, (unsigned)getuid(), used,
                    fit > 0 ? fit + 1 : 1);
 }
 

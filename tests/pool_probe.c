@@ -5,9 +5,10 @@
  *   pool_probe check P [--dir D]    start a pool of P; allreduce, nodes, host names, affinity,
  *                                   a shared window, a Scatterv of 24 MB, the maxloc MPI_Op,
  *                                   MPI-IO (a .npy in D); stop; exit 0 (1 on a failed check)
- *   pool_probe idle P S             the parent computes S seconds alone while the pool waits in
- *                                   cp_comm_idle_barrier; each pool process's CPU time from
- *                                   /proc/self/stat; exit 1 above 10% of the wait
+ *   pool_probe idle P S [spin]      the parent computes S seconds alone while the pool waits in
+ *                                   cp_comm_idle_barrier (spin: in MPI_Barrier, which polls);
+ *                                   each pool process's CPU time from /proc/self/stat; exit 1
+ *                                   when one used more than 10% of the wait
  *   pool_probe hold P WHERE         print "ready <parent> <orted> <pool pids>" and wait to be
  *                                   killed: the pool in a blocking MPI_Barrier (barrier), in
  *                                   cp_comm_idle_barrier (idle) or computing (compute);
@@ -44,7 +45,8 @@
 struct probe {
     const char *mode;
     int processes;
-    const char *arg; /* idle: seconds; hold: where */
+    const char *arg;  /* idle: seconds; hold: where */
+    const char *arg2; /* idle: "spin" to wait in MPI_Barrier instead */
     const char *dir;
     const char *exe;
     double timeout;
@@ -321,7 +323,11 @@ static int mode_idle(struct probe *p)
     double cpu0 = cpu_seconds_from_proc(), t0 = MPI_Wtime();
     if (p->rank == 0)
         printf("parent computes %.1f s alone (%.3g)\n", seconds, busy(seconds));
-    enum cp_status st = cp_comm_idle_barrier(p->comm);
+    enum cp_status st = CP_OK;
+    if (p->arg2 != NULL && strcmp(p->arg2, "spin") == 0)
+        st = MPI_Barrier(p->comm) == MPI_SUCCESS ? CP_OK : CP_ERR_MPI;
+    else
+        st = cp_comm_idle_barrier(p->comm);
     double mine[2] = {MPI_Wtime() - t0, cpu_seconds_from_proc() - cpu0};
     double *all = p->rank == 0 ? malloc((size_t)p->size * sizeof mine) : NULL;
     MPI_Gather(mine, 2, MPI_DOUBLE, all, 2, MPI_DOUBLE, 0, p->comm);
@@ -447,6 +453,8 @@ static int parse(int argc, char **argv, struct probe *p)
         p->processes = atoi(argv[i++]);
     if (i < argc && argv[i][0] != '-')
         p->arg = argv[i++];
+    if (i < argc && argv[i][0] != '-')
+        p->arg2 = argv[i++];
     for (; i + 1 < argc; i += 2) {
         if (strcmp(argv[i], "--dir") == 0)
             p->dir = argv[i + 1];
@@ -466,7 +474,7 @@ int main(int argc, char **argv)
 {
     struct probe p;
     if (parse(argc, argv, &p) != 0) {
-        fprintf(stderr, "usage: pool_probe check|idle|hold|term|fail|launched|time P [ARG] "
+        fprintf(stderr, "usage: pool_probe check|idle|hold|term|fail|launched|time P [ARG...] "
                         "[--dir D] [--exe E] [--timeout S]\n");
         return 2;
     }
@@ -528,11 +536,14 @@ int main(int argc, char **argv)
         code = mode_term(&p);
     else if (strcmp(p.mode, "time") == 0)
         code = mode_time(&p, &pool);
+    int child = pool.child;
     st = cp_pool_stop(&pool);
     if (st != CP_OK) {
         fprintf(stderr, "pool_probe: rank %d: %s\n", p.rank, cp_error_message());
         code = 1;
     }
     cp_comm_finalize(&own);
-    return code;
+    /* the parent reports for the pool; a pool process ending non-zero makes the orted print
+     * "Child job 2 terminated normally, but 1 process returned a non-zero exit code" */
+    return child && st == CP_OK ? 0 : code;
 }
