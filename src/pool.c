@@ -137,7 +137,7 @@ static double now(void)
 enum watch_phase {
     WATCH_OFF,   /* no thread */
     WATCH_START, /* MPI_Comm_spawn .. first barrier: the orted's children, and a deadline */
-    WATCH_RUN,   /* the pool's processes and the orted, by pidfd */
+    WATCH_RUN,   /* the pool's processes (pidfds) and the orted (/proc, each second) */
     WATCH_STOP,  /* every process reached cp_pool_stop: a deadline only */
     WATCH_END    /* the thread is to return */
 };
@@ -254,7 +254,7 @@ static void *watch_main(void *arg)
     sigset_t all;
     sigfillset(&all);
     pthread_sigmask(SIG_BLOCK, &all, NULL);
-    int fds[CP_POOL_MAX_PROCESSES + 1]; /* RUN: pidfds of procs[], then the orted's */
+    int fds[CP_POOL_MAX_PROCESSES]; /* RUN: pidfds of procs[] (-1 where pidfd_open failed) */
     int nfds = 0, pidfds_ok = 1;
     for (;;) {
         pthread_mutex_lock(&watch.lock);
@@ -289,7 +289,8 @@ static void *watch_main(void *arg)
             for (int k = 0; k < nfds; k++)
                 if (fds[k] >= 0)
                     p[n++] = (struct pollfd){fds[k], POLLIN, 0};
-            /* with pidfds for all, sleep until one ends; else look every 100 ms */
+            /* a pidfd wakes the thread when its process ends; /proc is read each second for
+             * the orted (each 100 ms when a pidfd is missing) */
             wait_ms = pidfds_ok ? 1000 : 100;
         }
         int ready = poll(p, (nfds_t)n, wait_ms);

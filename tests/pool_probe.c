@@ -14,6 +14,8 @@
  *                                   cp_comm_idle_barrier (idle) or computing (compute);
  *                                   WHERE = start prints "starting <pid>" before the spawn
  *   pool_probe term P               loop on cp_stop_check until SIGTERM/SIGINT, stop, exit 143/130
+ *   pool_probe abort P WHO          MPI_Abort(merged, 3) by the parent or a pool process (WHO
+ *                                   parent or child) while the others wait
  *   pool_probe fail P [--exe E] [--timeout S]
  *                                   a start expected to fail: print the reason, show that MPI
  *                                   still works alone, exit 2
@@ -390,6 +392,23 @@ static int mode_term(struct probe *p)
     return st == CP_ERR_INTERRUPTED ? 128 + cp_stop_signal() : 1;
 }
 
+/* MPI_Abort on the merged communicator (cp_comm_agree's way out) from the parent or from
+ * the last pool process, the others waiting in cp_comm_idle_barrier. */
+static int mode_abort(struct probe *p)
+{
+    int who = strcmp(p->arg, "parent") == 0 ? 0 : p->size - 1;
+    if (p->rank == 0) {
+        printf("ready %d\n", (int)getpid());
+        fflush(stdout);
+    }
+    if (p->rank == who) {
+        sleep(1);
+        MPI_Abort(p->comm, 3);
+    }
+    cp_comm_idle_barrier(p->comm);
+    return 1;
+}
+
 /* ---- memory and start time ---- */
 
 static void memory(long *rss_kb, long *pss_kb, long *threads)
@@ -465,7 +484,9 @@ static int parse(int argc, char **argv, struct probe *p)
         else
             return -1;
     }
-    if ((strcmp(p->mode, "idle") == 0 || strcmp(p->mode, "hold") == 0) && p->arg == NULL)
+    if ((strcmp(p->mode, "idle") == 0 || strcmp(p->mode, "hold") == 0 ||
+         strcmp(p->mode, "abort") == 0) &&
+        p->arg == NULL)
         return -1;
     return i == argc ? 0 : -1;
 }
@@ -536,6 +557,8 @@ int main(int argc, char **argv)
         code = mode_term(&p);
     else if (strcmp(p.mode, "time") == 0)
         code = mode_time(&p, &pool);
+    else if (strcmp(p.mode, "abort") == 0)
+        code = mode_abort(&p);
     int child = pool.child;
     st = cp_pool_stop(&pool);
     if (st != CP_OK) {

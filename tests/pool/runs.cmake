@@ -51,6 +51,14 @@ foreach(sig TERM INT)
   conpar_pool_test(signal.${sig} term.sh ${pool_probe} 3 ${sig})
 endforeach()
 
+# MPI_Abort on the merged communicator (cp_comm_agree's last resort): from the parent it ends
+# both jobs with its code; from a pool process it ends the pool's job only, and the parent's
+# watch ends the parent (exit 1, one line).
+conpar_pool_test(abort.parent run.sh 3 60 "^ready" -- ${pool_probe} abort 3 parent)
+conpar_pool_test(abort.child run.sh 1 60
+  "^conpar: process pool: pool process rank 2 \\(pid [0-9]+\\) ended during the run"
+  -- ${pool_probe} abort 3 child)
+
 # Pools that cannot start: exit 2 with the reason, quickly, and nothing left.
 conpar_pool_test(fail.missing_binary run.sh 2 10 "^conpar: process pool: cannot run /nonexistent"
   -- ${pool_probe} fail 3 --exe /nonexistent/conpar)
