@@ -35,6 +35,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
 #include <mpi.h>
 
 #include "conpar/block.h"
@@ -411,34 +412,68 @@ static int mode_abort(struct probe *p)
 
 /* ---- memory and start time ---- */
 
-static void memory(long *rss_kb, long *pss_kb, long *threads)
+/* VmRSS, Pss, private (Private_Clean + Private_Dirty) kB and threads of process `pid`. */
+static void memory(int pid, long out[4])
 {
-    char line[256];
-    FILE *f = fopen("/proc/self/status", "r");
+    char line[256], path[64];
+    long clean = 0, dirty = 0;
+    out[0] = out[1] = out[2] = out[3] = 0;
+    snprintf(path, sizeof path, "/proc/%d/status", pid);
+    FILE *f = fopen(path, "r");
     while (f != NULL && fgets(line, sizeof line, f) != NULL) {
-        sscanf(line, "VmRSS: %ld", rss_kb);
-        sscanf(line, "Threads: %ld", threads);
+        sscanf(line, "VmRSS: %ld", &out[0]);
+        sscanf(line, "Threads: %ld", &out[3]);
     }
     if (f != NULL)
         fclose(f);
-    f = fopen("/proc/self/smaps_rollup", "r");
-    while (f != NULL && fgets(line, sizeof line, f) != NULL)
-        sscanf(line, "Pss: %ld", pss_kb);
+    snprintf(path, sizeof path, "/proc/%d/smaps_rollup", pid);
+    f = fopen(path, "r");
+    while (f != NULL && fgets(line, sizeof line, f) != NULL) {
+        sscanf(line, "Pss: %ld", &out[1]);
+        sscanf(line, "Private_Clean: %ld", &clean);
+        sscanf(line, "Private_Dirty: %ld", &dirty);
+    }
     if (f != NULL)
         fclose(f);
+    out[2] = clean + dirty;
+}
+
+/* The orted a singleton forked at MPI_Init: a child of the main thread named orted. */
+static int find_orted(void)
+{
+    char path[64], comm[64] = "";
+    snprintf(path, sizeof path, "/proc/%d/task/%d/children", (int)getpid(), (int)getpid());
+    FILE *f = fopen(path, "r");
+    int pid = 0, found = 0;
+    while (f != NULL && !found && fscanf(f, "%d", &pid) == 1) {
+        snprintf(path, sizeof path, "/proc/%d/comm", pid);
+        FILE *c = fopen(path, "r");
+        found = c != NULL && fgets(comm, sizeof comm, c) != NULL && strcmp(comm, "orted\n") == 0;
+        if (c != NULL)
+            fclose(c);
+    }
+    if (f != NULL)
+        fclose(f);
+    return found ? pid : 0;
 }
 
 static int mode_time(struct probe *p, const struct cp_pool *pool)
 {
-    long mine[3] = {0, 0, 0};
-    memory(&mine[0], &mine[1], &mine[2]);
+    long mine[4];
+    memory((int)getpid(), mine);
     long *all = p->rank == 0 ? malloc((size_t)p->size * sizeof mine) : NULL;
-    MPI_Gather(mine, 3, MPI_LONG, all, 3, MPI_LONG, 0, p->comm);
+    MPI_Gather(mine, 4, MPI_LONG, all, 4, MPI_LONG, 0, p->comm);
     if (p->rank == 0 && all != NULL) {
         printf("start_seconds %.4f processes %d\n", pool->start_seconds, pool->processes);
         for (int r = 0; r < p->size; r++)
-            printf("rank %d rss_kb %ld pss_kb %ld threads %ld\n", r, all[3 * r], all[3 * r + 1],
-                   all[3 * r + 2]);
+            printf("rank %d rss_kb %ld pss_kb %ld private_kb %ld threads %ld\n", r, all[4 * r],
+                   all[4 * r + 1], all[4 * r + 2], all[4 * r + 3]);
+        int orted = find_orted();
+        if (orted > 0) {
+            memory(orted, mine);
+            printf("orted rss_kb %ld pss_kb %ld private_kb %ld threads %ld\n", mine[0], mine[1],
+                   mine[2], mine[3]);
+        }
     }
     free(all);
     return 0;
@@ -512,6 +547,12 @@ int main(int argc, char **argv)
         cp_comm_finalize(&own);
         return code;
     }
+    /* as conpar's main does: a pool process loads and initialises what conpar's would */
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        fprintf(stderr, "pool_probe: libcurl cannot initialise\n");
+        cp_comm_finalize(&own);
+        return 1;
+    }
     cp_stop_install();
     if (strcmp(p.mode, "hold") == 0 && strcmp(p.arg, "start") == 0 && !cp_pool_is_child()) {
         printf("starting %d\n", (int)getpid());
@@ -537,6 +578,7 @@ int main(int argc, char **argv)
         if (p.failures > 0)
             code = 1;
         cp_pool_stop(&pool);
+        curl_global_cleanup();
         cp_comm_finalize(&own);
         return code;
     }
@@ -565,6 +607,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "pool_probe: rank %d: %s\n", p.rank, cp_error_message());
         code = 1;
     }
+    curl_global_cleanup();
     cp_comm_finalize(&own);
     /* the parent reports for the pool; a pool process ending non-zero makes the orted print
      * "Child job 2 terminated normally, but 1 process returned a non-zero exit code" */

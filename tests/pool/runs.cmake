@@ -8,6 +8,8 @@
 add_executable(pool_probe pool_probe.c)
 target_compile_definitions(pool_probe PRIVATE _GNU_SOURCE)
 target_link_libraries(pool_probe PRIVATE conpar_lib m)
+# every library conpar loads, so a pool process starts and weighs what conpar's will
+target_link_options(pool_probe PRIVATE -Wl,--no-as-needed)
 
 set(pool_dir ${CMAKE_CURRENT_SOURCE_DIR}/pool)
 set(pool_probe $<TARGET_FILE:pool_probe>)
