@@ -16,6 +16,7 @@
  *   pool_probe term P               loop on cp_stop_check until SIGTERM/SIGINT, stop, exit 143/130
  *   pool_probe abort P WHO          MPI_Abort(merged, 3) by the parent or a pool process (WHO
  *                                   parent or child) while the others wait
+ *   pool_probe nostop P             the parent calls MPI_Finalize without cp_pool_stop
  *   pool_probe fail P [--exe E] [--timeout S]
  *                                   a start expected to fail: print the reason, show that MPI
  *                                   still works alone, exit 2
@@ -410,6 +411,21 @@ static int mode_abort(struct probe *p)
     return 1;
 }
 
+/* The parent finalises without cp_pool_stop while the pool waits in cp_comm_idle_barrier: a
+ * run that forgets to stop its pool must still end, with nothing left. */
+static int mode_nostop(struct probe *p, MPI_Comm *own)
+{
+    if (p->rank == 0) {
+        printf("finalizing without cp_pool_stop\n");
+        fflush(stdout);
+        curl_global_cleanup();
+        cp_comm_finalize(own);
+        exit(0);
+    }
+    cp_comm_idle_barrier(p->comm);
+    return 1;
+}
+
 /* ---- memory and start time ---- */
 
 /* VmRSS, Pss, private (Private_Clean + Private_Dirty) kB and threads of process `pid`. */
@@ -601,6 +617,8 @@ int main(int argc, char **argv)
         code = mode_time(&p, &pool);
     else if (strcmp(p.mode, "abort") == 0)
         code = mode_abort(&p);
+    else if (strcmp(p.mode, "nostop") == 0)
+        code = mode_nostop(&p, &own);
     int child = pool.child;
     st = cp_pool_stop(&pool);
     if (st != CP_OK) {

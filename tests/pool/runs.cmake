@@ -65,6 +65,10 @@ conpar_pool_test(abort.child run.sh 1 60
   "^conpar: process pool: pool process rank 2 \\(pid [0-9]+\\) ended during the run"
   -- ${pool_probe} abort 3 child)
 
+# A run that reaches MPI_Finalize without cp_pool_stop still ends, and leaves nothing.
+conpar_pool_test(nostop run.sh 0 60 "^finalizing without cp_pool_stop"
+  -- ${pool_probe} nostop 3)
+
 # Pools that cannot start: exit 2 with the reason, quickly, and nothing left.
 conpar_pool_test(fail.missing_binary run.sh 2 10 "^conpar: process pool: cannot run /nonexistent"
   -- ${pool_probe} fail 3 --exe /nonexistent/conpar)
