@@ -7,7 +7,13 @@
  *
  * A pool process is the same binary with the same argv: it parses the same options and walks
  * the same code path as a non-root rank under mpirun, with cp_pool_join instead of spawning.
- * Every process of the pool calls cp_pool_stop, then cp_comm_finalize.
+ * In main, after cp_comm_init:
+ *     pool process (cp_pool_is_child):  cp_pool_join, right away (it waits for the parent)
+ *     parent, no launcher, P > 1:       cp_pool_start(P, NULL, argv + 1, comm, 0, &pool)
+ *     both: run on pool.comm (the singleton's comm when there is no pool), then
+ *           cp_pool_stop, then cp_comm_finalize.
+ * A pool process then ends with status 0 whatever the run's verdict (the parent reports it):
+ * the orted prints a "Child job ... returned a non-zero exit code" box for any other status.
  *
  * What Open MPI 4.1 does (and this module relies on), from a singleton on one host:
  *   - MPI_Init of a singleton forks `orted --hnp --set-sid --singleton-died-pipe N`; the spawn
@@ -17,10 +23,13 @@
  *     of one job, so parent <-> pool messages go over the TCP BTL (loopback traffic through a
  *     real interface: btl_tcp excludes 127.0.0.0/8 by default); pool <-> pool use vader.
  *     MPI_Win_allocate_shared (osc/sm) and MPI_Comm_split_type(SHARED) span both jobs.
+ *   - Pool processes sit in the orted's session (setsid) and their own process groups: a
+ *     terminal's Ctrl-C reaches the parent alone, and the pool learns of it through the
+ *     run's cp_stop_check like non-root ranks under mpirun.
  *   - MPI_Comm_spawn never returns when a spawned process ends before MPI_Init completes (a
  *     process limit, a crash, a missing library), and a collective waiting for a pool process
- *     that died never returns. The parent therefore watches its pool from a thread: see
- *     cp_pool_start. */
+ *     that died never returns (MPI_Abort in a pool process ends the pool's job only). The
+ *     parent therefore watches its pool from a thread: see cp_pool_start. */
 #ifndef CONPAR_POOL_H
 #define CONPAR_POOL_H
 
@@ -28,10 +37,11 @@
 
 #include "conpar/status.h"
 
-/* Largest --processes accepted (parent included). Each pool process costs its own MPI
- * start-up, about 3 threads and ~15 MB of private memory before any data, and one TCP
- * connection to the parent per peer it talks to; past this the pool is no longer a pool of
- * one host's CPUs. */
+/* Largest --processes accepted (parent included), and the cap of the default. A pool process
+ * costs (measured with conpar's libraries) ~0.1 s of start-up on 2 cores, 3 threads, ~4.5 MB
+ * private memory (6.4 MB PSS) before any data; the parent holds a pidfd and a TCP connection
+ * per pool process (512 descriptors at this cap, half the usual soft limit). A pool is one
+ * host's processes: larger counts belong under mpirun. */
 #define CP_POOL_MAX_PROCESSES 256
 
 /* The pool as one process sees it. Zeroed (comm MPI_COMM_NULL) when there is none. */
@@ -70,22 +80,25 @@ int cp_pool_default_processes(void);
  * the file was deleted or replaced since this process started); `args` its arguments without
  * the program name, NULL-terminated (main's argv + 1), or NULL. The pool is placed on this
  * host (info "host"), oversubscribed when needed (map_by :OVERSUBSCRIBE), unbound (bind_to
- * none: each process keeps the parent's affinity mask). Pool processes get
- * the parent's environment as it was at MPI_Init (the orted's copy).
+ * none: each process keeps the parent's affinity mask). Pool processes get the parent's
+ * environment as it was at MPI_Init (the orted's copy): set variables before MPI_Init.
  *
  * Before spawning it refuses what would only fail later: a missing or non-executable binary,
- * and fewer free processes under RLIMIT_NPROC (ulimit -u, not enforced for root) than the
- * pool needs. Those and spawn errors Open MPI returns (spawn disabled, unreachable peers)
- * give CP_ERR_UNAVAILABLE with the reason, within seconds; MPI stays usable on `comm`.
+ * and fewer free tasks under RLIMIT_NPROC (ulimit -u; root and CAP_SYS_RESOURCE are exempt)
+ * than the pool needs. Those and the spawn errors Open MPI returns (spawn disabled, no
+ * transport between parent and pool) give CP_ERR_UNAVAILABLE with a one-line reason, within
+ * a second; MPI stays usable on `comm`, so the run goes on without the pool.
  *
  * Never a hang: a thread of the parent watches the pool. While the pool starts it watches
  * the orted's children; when one ends before joining, or the pool has not joined within
  * `timeout` seconds (<= 0: 30 s + 1 s per pool process), MPI_Comm_spawn cannot return, so the
  * thread kills the pool processes and the orted, prints `conpar: process pool: <why>` and
- * ends the process with exit status 2. Once started it watches every pool process and the
- * orted (pidfds); when one ends before cp_pool_stop, every collective would wait forever, so
- * it kills the rest and ends the process with exit status 1 after one line. These two exits
- * are the module's MPI_Abort: the only way out of a wait MPI cannot end.
+ * ends the process with exit status 2 (a death is seen within ~20 ms, also of a process that
+ * lived less: the orted's cminflt grows when it reaps one). Once started it watches every
+ * pool process (pidfds) and the orted; when one ends before cp_pool_stop, every collective
+ * would wait forever, so it kills the rest and ends the process with exit status 1 after one
+ * line. These two exits are the module's MPI_Abort: the only way out of a wait MPI cannot
+ * end. (A JSON checkpoint written by rename stays whole.)
  *
  * Free with cp_pool_stop. Local to the parent (the pool processes call cp_pool_join). */
 enum cp_status cp_pool_start(int processes, const char *exe, char **args, MPI_Comm comm,
