@@ -158,6 +158,7 @@ static struct {
     int ngiven;                       /* RUN: the pool's processes as they reported (rank r at
                                          given[r - 1]), handed over under the lock */
     struct proc_id given[CP_POOL_MAX_PROCESSES];
+    int kill_at_end; /* END: kill the pool processes seen (a start given up on) */
 } watch = {.lock = PTHREAD_MUTEX_INITIALIZER, .wake = {-1, -1}};
 
 /* Kill what this process started and end it: the one way out of a wait MPI cannot end. */
@@ -260,9 +261,14 @@ static void *watch_main(void *arg)
         pthread_mutex_lock(&watch.lock);
         enum watch_phase phase = watch.phase;
         double deadline = watch.deadline, timeout = watch.timeout;
+        int kill_at_end = watch.kill_at_end;
         pthread_mutex_unlock(&watch.lock);
-        if (phase == WATCH_END)
+        if (phase == WATCH_END) {
+            for (int k = 0; kill_at_end && k < watch.nprocs; k++)
+                if (proc_alive(&watch.procs[k]))
+                    kill(watch.procs[k].pid, SIGKILL);
             break;
+        }
         if (phase == WATCH_RUN && nfds == 0) {
             pthread_mutex_lock(&watch.lock);
             watch.nprocs = watch.ngiven;
@@ -370,6 +376,7 @@ static enum cp_status watch_begin(int expected, double timeout)
     watch.expected = expected;
     watch.timeout = timeout;
     watch.nprocs = 0;
+    watch.kill_at_end = 0;
     watch.phase = WATCH_START;
     watch.deadline = now() + timeout;
     int rc = pthread_create(&watch.thread, NULL, watch_main, NULL);
@@ -575,8 +582,12 @@ static enum cp_status spawn(int children, const char *path, char **args, MPI_Com
         rc = MPI_Info_set(info, "map_by", ":OVERSUBSCRIBE");
     if (rc == MPI_SUCCESS)
         rc = MPI_Info_set(info, "bind_to", "none");
+    if (rc != MPI_SUCCESS) {
+        MPI_Info_free(&info);
+        return cp_mpi_fail(rc, "MPI_Info_set(spawn)", __FILE__, __LINE__);
+    }
     int *codes = malloc((size_t)children * sizeof *codes);
-    if (rc == MPI_SUCCESS && codes != NULL)
+    if (codes != NULL)
         rc = MPI_Comm_spawn(path, args, children, info, 0, comm, inter, codes);
     free(codes);
     MPI_Info_free(&info);
@@ -625,7 +636,11 @@ enum cp_status cp_pool_start(int processes, const char *exe, char **args, MPI_Co
         st = ids != NULL ? settle(pool, t0, ids) : CP_FAIL(CP_ERR_NOMEM, "out of memory");
     }
     if (st != CP_OK) {
-        /* an error MPI returned: nothing of the pool runs (a hang never gets here) */
+        /* an error MPI returned (a hang never gets here): the pool processes that started
+         * would wait for a merge that never comes */
+        pthread_mutex_lock(&watch.lock);
+        watch.kill_at_end = 1;
+        pthread_mutex_unlock(&watch.lock);
         watch_end();
         free(ids);
         if (pool->comm != MPI_COMM_NULL)
