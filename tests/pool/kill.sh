@@ -8,6 +8,7 @@
 # process forever), and nothing may be left 10 s later.
 set -u
 probe=$1 processes=$2 where=$3 victim=$4
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT

@@ -1,4 +1,5 @@
 #!/bin/bash
+# shellcheck shell=bash
 # Shared by the pool tests: a tag in the probe's environment that the orted and every pool
 # process inherit (the orted is forked at the parent's MPI_Init, the pool processes by the
 # orted), so a test sees its own processes only, even with other tests running.

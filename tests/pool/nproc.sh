@@ -5,10 +5,10 @@
 # and nothing of the run may be left. Skipped (77) when not root or without setpriv/prlimit.
 set -u
 probe=$1
-[ "$(id -u)" = 0 ] && command -v setpriv >/dev/null && command -v prlimit >/dev/null || {
+if [ "$(id -u)" != 0 ] || ! command -v setpriv >/dev/null || ! command -v prlimit >/dev/null; then
   echo "skip: needs root, setpriv and prlimit"
   exit 77
-}
+fi
 id nobody >/dev/null 2>&1 || { echo "skip: no user nobody"; exit 77; }
 dir=$(mktemp -d)
 chmod 777 "$dir"

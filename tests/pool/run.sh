@@ -12,6 +12,7 @@ while [ "$1" != -- ]; do
   shift
 done
 shift
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT

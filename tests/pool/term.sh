@@ -5,6 +5,7 @@
 # Nothing may hang and nothing may be left 10 s later.
 set -u
 probe=$1 processes=$2 sig=$3
+# shellcheck source-path=SCRIPTDIR source=lib.sh
 . "$(dirname "$0")/lib.sh"
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
