@@ -492,6 +492,12 @@ static const struct row rows[] = {
         INT(OPT(cpu.threads), 1, 4096),
         .def_text = "OMP_NUM_THREADS, else the CPUs of the rank's affinity mask divided among the "
                     "ranks sharing them"),
+    ROW("processes", 'p', RUN, "P",
+        "processes taking part, conpar included: without mpirun or srun, conpar starts P-1 more "
+        "of itself (MPI_Comm_spawn, the ProcessPoolExecutor analog) for the strategies every "
+        "rank runs (below); 1 = none. Refused under a launcher, whose ranks are the processes",
+        INT(OPT(processes), 1, 256),
+        .def_text = "the CPUs of the affinity mask (at most 256)"),
     ROW("chunks", 0, RUN, "C",
         "chunks the threaded strategies split the array into (shared out among ranks)",
         INT(OPT(cpu.chunks), 1, 1000000000), .def.i = 100 /* the talk's */),

@@ -180,6 +180,9 @@ enum cp_status cp_placement_capture(MPI_Comm comm, int threads_opt, struct cp_pl
     me->node_cpus = online > 0 ? (int)online : CPU_COUNT(&mask);
     me->mask_cpus = CPU_COUNT(&mask);
     cp_cpu_list(&mask, me->mask, sizeof me->mask);
+    struct cp_placement alone = *pl;
+    choose_threads(threads_opt, me->mask_cpus, 1, &alone);
+    pl->solo_threads = alone.threads;
     choose_threads(threads_opt, me->mask_cpus, sharers, pl);
     me->threads = pl->threads;
 

@@ -14,6 +14,7 @@
 #include "conpar/doctor.h"
 #include "conpar/io.h"
 #include "conpar/placement.h"
+#include "conpar/pool.h"
 #include "conpar/progress.h"
 #include "conpar/report.h"
 
@@ -257,9 +258,21 @@ static enum cp_status run_once(struct run *r)
     return outcome;
 }
 
+/* The process pool as the report shows it. */
+static void describe_pool(struct cp_env *env, const struct cp_options *opt,
+                          const struct cp_pool *pool)
+{
+    env->pool_spawned = pool != NULL && (pool->spawned || pool->child);
+    env->pool_processes = env->pool_spawned ? pool->processes : 1;
+    env->pool_start_seconds = env->pool_spawned ? pool->start_seconds : 0;
+    if (opt->cpu.ranks_unavailable != NULL)
+        snprintf(env->pool_unavailable, sizeof env->pool_unavailable, "%s",
+                 opt->cpu.ranks_unavailable);
+}
+
 /* Before any work: the outputs can be written, the CPU phase's input is sound, and the
  * environment and placement are known. */
-static enum cp_status set_up(struct run *r, int argc, char **argv)
+static enum cp_status set_up(struct run *r, const struct cp_pool *pool, int argc, char **argv)
 {
     struct cp_options *opt = r->opt;
     enum cp_status st = CP_OK;
@@ -279,6 +292,7 @@ static enum cp_status set_up(struct run *r, int argc, char **argv)
     r->have_env = st == CP_OK;
     if (st != CP_OK)
         return st;
+    describe_pool(&r->env, opt, pool);
     st = cp_comm_agree(r->comm, cp_placement_capture(r->comm, opt->cpu.threads, &r->placement));
     r->have_placement = st == CP_OK;
     if (st != CP_OK)
@@ -289,7 +303,8 @@ static enum cp_status set_up(struct run *r, int argc, char **argv)
     return CP_OK;
 }
 
-enum cp_status cp_run(struct cp_options *opt, int argc, char **argv, MPI_Comm comm)
+enum cp_status cp_run(struct cp_options *opt, const struct cp_pool *pool, int argc, char **argv,
+                      MPI_Comm comm)
 {
     struct run *r = calloc(1, sizeof *r); /* the reports are large: on the heap */
     enum cp_status st =
@@ -299,11 +314,72 @@ enum cp_status cp_run(struct cp_options *opt, int argc, char **argv, MPI_Comm co
     r->opt = opt;
     r->comm = comm;
     r->rank = cp_comm_rank(comm);
-    st = set_up(r, argc, argv);
+    st = set_up(r, pool, argc, argv);
     if (st == CP_OK)
         st = opt->sweep != NULL ? run_sweep(r) : run_once(r);
     run_free(r);
     return cp_comm_agree(comm, st);
+}
+
+/* Whether the chosen strategies include one that every rank runs. */
+static int needs_ranks(const struct cp_options *opt)
+{
+    for (int i = 0; (opt->phases & CP_PHASE_CPU) && i < opt->cpu.nstrategies; i++)
+        if (opt->cpu.strategies[i]->needs & CP_NEEDS_ALL_RANKS)
+            return 1;
+    for (int i = 0; (opt->phases & CP_PHASE_IO) && i < opt->io.nstrategies; i++)
+        if (opt->io.strategies[i]->needs & CP_IO_ALL_RANKS)
+            return 1;
+    return 0;
+}
+
+/* Without a launcher, the process pool of a run whose strategies need ranks: --processes in
+ * total (default the CPUs of the affinity mask). A pool that cannot start leaves the reason in
+ * `why`, and the strategies every rank runs are skipped with it. Local to the parent. */
+static enum cp_status start_pool(const struct cp_options *opt, char **argv, MPI_Comm comm,
+                                 struct cp_pool *pool, char *why, size_t size)
+{
+    int launched = cp_pool_launched();
+    if (opt->processes > 0 && launched)
+        return CP_FAIL(CP_ERR_USAGE,
+                       "--processes %d: a launcher (mpirun, mpiexec or srun) started conpar, and "
+                       "its %d rank%s are the processes; leave --processes out",
+                       opt->processes, cp_comm_size(comm), cp_comm_size(comm) == 1 ? "" : "s");
+    int p = opt->processes > 0 ? opt->processes : cp_pool_default_processes();
+    if (launched || p <= 1 || !needs_ranks(opt))
+        return CP_OK;
+    enum cp_status st = cp_pool_start(p, NULL, argv + 1, comm, 0, pool);
+    if (st == CP_ERR_UNAVAILABLE) {
+        snprintf(why, size, "the process pool could not start: %s", cp_error_message());
+        cp_error_clear();
+        return CP_OK;
+    }
+    return st;
+}
+
+/* The measuring run, on a process pool when one starts (in a pool process: on the pool it
+ * joined). A pool process ends with 0 whatever the verdict: the parent reports it. */
+static int measure(struct cp_options *opt, int argc, char **argv, MPI_Comm comm)
+{
+    int rank = cp_comm_rank(comm), child = cp_pool_is_child();
+    struct cp_pool pool;
+    memset(&pool, 0, sizeof pool);
+    pool.processes = 1;
+    pool.comm = MPI_COMM_NULL;
+    char why[384] = "";
+    enum cp_status st =
+        child ? cp_pool_join(&pool) : start_pool(opt, argv, comm, &pool, why, sizeof why);
+    if (st != CP_OK)
+        return child ? 0 : fail(rank, st);
+    if (why[0] != '\0')
+        opt->cpu.ranks_unavailable = opt->io.ranks_unavailable = why;
+    MPI_Comm run_comm = pool.comm != MPI_COMM_NULL ? pool.comm : comm;
+    cp_stop_install();
+    cp_progress_enable(cp_comm_rank(run_comm) == 0 && !opt->quiet && cp_interactive(STDERR_FILENO));
+    st = cp_run(opt, &pool, argc, argv, run_comm);
+    int code = st == CP_OK || child ? 0 : fail(rank, st);
+    cp_pool_stop(&pool);
+    return code;
 }
 
 int cp_run_main(int argc, char **argv, MPI_Comm comm)
@@ -324,7 +400,7 @@ int cp_run_main(int argc, char **argv, MPI_Comm comm)
         return 0;
     }
     /* a launch mistake is reported by every copy: each believes it is rank 0 */
-    st = cp_run_check_launch(comm);
+    st = cp_pool_is_child() ? CP_OK : cp_run_check_launch(comm);
     if (st != CP_OK)
         return fail(rank, st);
     if (opt.command == CP_CMD_GENERATE)
@@ -335,8 +411,5 @@ int cp_run_main(int argc, char **argv, MPI_Comm comm)
         return cp_doctor_run(&opt, comm);
     if (opt.command != CP_CMD_RUN)
         return st == CP_OK ? 0 : fail(rank, st);
-    cp_stop_install();
-    cp_progress_enable(rank == 0 && !opt.quiet && cp_interactive(STDERR_FILENO));
-    st = cp_run(&opt, argc, argv, comm);
-    return st == CP_OK ? 0 : fail(rank, st);
+    return measure(&opt, argc, argv, comm);
 }

@@ -37,6 +37,8 @@ struct cp_options {
     const char *json_path;          /* --json FILE, or NULL */
     const char *csv_path;           /* --csv FILE, or NULL */
     int quiet;                      /* --quiet: no progress lines */
+    int processes;                  /* --processes: the pool's processes, parent included; 0 =
+                                       the CPUs of the affinity mask (a launched run: its ranks) */
     const char *sweep;              /* --sweep: "threads", "intensity" or "concurrency", or NULL */
     int nsweep;
     int sweep_values[CP_SWEEP_MAX_VALUES];

@@ -126,6 +126,8 @@ struct cp_cpu_options {
     int repeat;            /* --repeat timed runs */
     int64_t mpi_max_count; /* --mpi-max-count: largest count in one MPI call */
     int emulate_nodes;     /* --emulate-nodes: split the ranks into this many nodes, 0 = real */
+    const char *ranks_unavailable; /* non-NULL: why the strategies every rank runs are skipped
+                                      (the process pool could not start) */
     int nstrategies;
     const struct cp_cpu_strategy *strategies[CP_CPU_MAX_STRATEGIES];
     /* --intensity: each strategy runs once per value, in this order (none given: 1) */
@@ -204,7 +206,7 @@ struct cp_cpu_record {
 struct cp_cpu_report {
     struct cp_cpu_options options;
     int threads_asked; /* --threads, 0 = default */
-    int threads_got;   /* team size OpenMP gave rank 0 */
+    int threads_got;   /* rank 0's team for the strategies it runs alone */
     const char *simd_isa;
     double reference_seconds;   /* the reference answer, all ranks */
     double setup_seconds;       /* rank 0's whole array: allocation, first touch, generation */

@@ -68,6 +68,8 @@ struct cp_io_options {
     int expect_status;               /* --expect-status */
     const char *expect_body;         /* --expect-body */
     struct cp_server_options server; /* the embedded server (faults, limits) */
+    const char *ranks_unavailable;   /* non-NULL: why the strategies every rank runs are skipped
+                                        (the process pool could not start) */
     int nstrategies;
     const struct cp_io_strategy *strategies[CP_IO_MAX_STRATEGIES];
     /* called on rank 0 after each strategy's record is complete (a checkpoint), or NULL */
@@ -121,6 +123,7 @@ struct cp_io_record {
     double ideal_seconds;   /* ceil(R / min(C, W)) x D */
     struct cp_io_tally tally;
     int64_t *per_rank; /* ranks strategy: requests done by each rank (rank 0), else NULL */
+    char skipped[256]; /* non-empty: the strategy did not run, and why */
 };
 
 struct cp_io_report {

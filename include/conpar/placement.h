@@ -27,7 +27,9 @@ struct cp_rank_place {
 };
 
 struct cp_placement {
-    int threads;              /* this rank's OpenMP threads */
+    int threads;      /* this rank's OpenMP threads */
+    int solo_threads; /* its threads for a strategy it runs alone while the other ranks sleep:
+                         chosen as `threads` but with the mask shared by no other rank */
     const char *threads_from; /* where that count came from, for the report */
     struct cp_rank_place me;
     int nranks;

@@ -35,6 +35,11 @@ struct cp_env {
     char libcurl[64];                     /* curl_version_info */
     char libmicrohttpd[32];               /* MHD_get_version */
     const struct cp_placement *placement; /* set by the caller after capture, or NULL */
+    /* the process pool conpar started itself (set by the caller): spawned, with its processes
+     * (parent included) and its start time; pool_unavailable says why it could not start */
+    int pool_spawned, pool_processes;
+    double pool_start_seconds;
+    char pool_unavailable[256];
 };
 
 /* A sweep (--sweep threads=1,2,4, intensity=1,2,4,...,256 or concurrency=1,10,100): the chosen

@@ -323,7 +323,8 @@ static enum cp_status sampler_collect(struct sampler *sp, struct cp_cpu_record *
 struct cpu_phase {
     const struct cp_cpu_options *opt;
     struct cp_cpu_report *report;
-    int threads;    /* OpenMP threads of this rank */
+    int threads;    /* OpenMP threads of this rank, for the strategies every rank runs */
+    int solo;       /* rank 0's threads for the strategies it runs alone */
     int meaningful; /* the placement did not oversubscribe CPUs */
     double *whole;  /* rank 0's whole array while a strategy needs it */
     struct sampler sp;
@@ -386,7 +387,7 @@ static struct cp_cpu_ctx context_of(const struct cpu_phase *ph, const struct cp_
     const struct cp_cpu_options *opt = ph->opt;
     struct cp_cpu_ctx ctx = {.domain = cp_cpu_domain(opt),
                              .chunks = opt->chunks,
-                             .threads = ph->threads,
+                             .threads = collective(s) ? ph->threads : ph->solo,
                              .nan = opt->nan,
                              .comm = comm,
                              .opt = opt,
@@ -427,7 +428,7 @@ static enum cp_status cpu_item(void *self, int i, MPI_Comm comm)
     int rank = cp_comm_rank(comm);
     enum cp_status st = CP_OK;
     if (i % nk == 0)
-        st = manage_whole(opt, si, ph->threads, comm, &ph->whole, ph->report);
+        st = manage_whole(opt, si, ph->solo, comm, &ph->whole, ph->report);
     if (st != CP_OK)
         return st;
     struct cp_cpu_record *rec = &ph->report->records[ph->report->nrecords++];
@@ -436,12 +437,14 @@ static enum cp_status cpu_item(void *self, int i, MPI_Comm comm)
     rec->opt = opt;
     rec->meaningful = ph->meaningful;
     rec->verified = 1;
-    rec->threads = (s->needs & CP_NEEDS_THREADS) ? ph->threads : 1;
+    rec->threads = !(s->needs & CP_NEEDS_THREADS) ? 1 : collective(s) ? ph->threads : ph->solo;
     rec->ranks = collective(s) ? cp_comm_size(comm) : 1;
     rec->intensity = intensity_of(opt, i % nk);
     /* what every host's cores do while it runs: the talk's htop screenshots */
     if (ph->sp.leaders != MPI_COMM_NULL)
         cp_usage_sample(&ph->sp.before);
+    if (collective(s) && opt->ranks_unavailable != NULL)
+        return CP_FAIL(CP_ERR_UNAVAILABLE, "%s: %s", s->name, opt->ranks_unavailable);
     struct cp_cpu_ctx ctx = context_of(ph, s, comm);
     ctx.intensity = rec->intensity;
     if (collective(s) && s->prepare != NULL)
@@ -501,10 +504,10 @@ static enum cp_status cpu_verdict(void *self)
 }
 
 /* Every chosen strategy in order; one-process ones on rank 0 while the others sleep. */
-static enum cp_status run_strategies(const struct cp_cpu_options *opt, int threads, int meaningful,
-                                     MPI_Comm comm, struct cp_cpu_report *report)
+static enum cp_status run_strategies(const struct cp_cpu_options *opt, int threads, int solo,
+                                     int meaningful, MPI_Comm comm, struct cp_cpu_report *report)
 {
-    struct cpu_phase ph = {opt, report, threads, meaningful, NULL, {MPI_COMM_NULL, 0, {0}}};
+    struct cpu_phase ph = {opt, report, threads, solo, meaningful, NULL, {MPI_COMM_NULL, 0, {0}}};
     enum cp_status st = cp_comm_agree(comm, sampler_init(comm, &ph.sp));
     struct cp_phase phase = {"CPU",          opt->nstrategies * intensity_count(opt),
                              cpu_item,       cpu_label,
@@ -534,7 +537,7 @@ enum cp_status cp_cpu_phase_run(const struct cp_cpu_options *given,
             return st;
     }
     report->threads_asked = opt->threads;
-    report->threads_got = threads;
+    report->threads_got = placement->solo_threads;
     report->simd_isa = cp_kernel_simd_isa();
     report->expected_index = expected_index(opt);
     int rank = cp_comm_rank(comm);
@@ -551,7 +554,7 @@ enum cp_status cp_cpu_phase_run(const struct cp_cpu_options *given,
     if (st != CP_OK)
         return st;
 
-    return run_strategies(opt, threads, placement->ok, comm, report);
+    return run_strategies(opt, threads, placement->solo_threads, placement->ok, comm, report);
 }
 
 void cp_cpu_report_free(struct cp_cpu_report *report)

@@ -140,14 +140,19 @@ static enum cp_status time_strategy(const struct cp_io_strategy *s, struct cp_io
 static enum cp_status verdict(const struct cp_io_report *report)
 {
     int64_t failed = 0, total = 0, by[CP_IO_NCLASSES] = {0};
+    int ran = 0;
     for (int i = 0; i < report->nrecords; i++) {
         const struct cp_io_tally *t = &report->records[i].tally;
+        ran += report->records[i].skipped[0] == '\0';
         total += t->requests;
         for (int c = 0; c < CP_IO_NCLASSES; c++) {
             failed += t->failed[c];
             by[c] += t->failed[c];
         }
     }
+    if (ran == 0 && report->nrecords > 0)
+        return CP_FAIL(CP_ERR_UNAVAILABLE, "no chosen strategy could run: %s",
+                       report->records[0].skipped);
     if (failed == 0)
         return CP_OK;
     char why[256] = "";
@@ -204,6 +209,12 @@ static enum cp_status io_item(void *self, int i, MPI_Comm comm)
     struct io_phase *ph = self;
     const struct cp_io_options *opt = ph->opt;
     struct cp_io_record *rec = &ph->report->records[ph->report->nrecords++];
+    const struct cp_io_strategy *s = opt->strategies[i % opt->nstrategies];
+    if ((s->needs & CP_IO_ALL_RANKS) && opt->ranks_unavailable != NULL) {
+        rec->strategy = s;
+        rec->requests = opt->requests[i / opt->nstrategies];
+        return CP_FAIL(CP_ERR_UNAVAILABLE, "%s: %s", s->name, opt->ranks_unavailable);
+    }
     return run_one(opt, opt->strategies[i % opt->nstrategies], opt->requests[i / opt->nstrategies],
                    cp_comm_size(comm), comm, ph->report, rec);
 }
@@ -218,9 +229,10 @@ static void io_label(void *self, int i, char *buf, size_t size)
 
 static void io_skipped(void *self, int i, const char *why)
 {
-    (void)self;
+    struct io_phase *ph = self;
     (void)i;
-    (void)why; /* an IO strategy is never unavailable */
+    struct cp_io_record *rec = &ph->report->records[ph->report->nrecords - 1];
+    snprintf(rec->skipped, sizeof rec->skipped, "%s", why);
 }
 
 /* a SIGINT or SIGTERM stops the strategy's new requests; its record is dropped */

@@ -228,16 +228,19 @@ static const char *cpu_label(double ratio, int lanes)
     return ratio >= 0.5 * (lanes > 0 ? lanes : 1) ? "busy" : "waiting";
 }
 
-/* What limited a run: memory when it reached the read bound, computing when far below it
- * (the lessons' limits), "-" in between or without a bound. */
+/* What limited a run: copying the data when that took half its time or more; memory when it
+ * reached the read bound; computing when far below it and compared more than once per
+ * element (the lessons' limits); "-" otherwise. */
 static const char *limit_of(const struct cp_cpu_record *r)
 {
     if (skipped(r) || r->bound_seconds <= 0 || r->seconds.median <= 0)
         return "-";
     double share = r->bound_seconds / r->seconds.median;
+    if (r->stage_median[CP_STAGE_DISTRIBUTE] >= 0.5 * r->seconds.median)
+        return "copying";
     if (share >= cp_lesson_limits.at_bound)
         return "memory";
-    if (share < cp_lesson_limits.compute_bound)
+    if (share < cp_lesson_limits.compute_bound && r->intensity > 1)
         return "compute";
     return "-";
 }
@@ -491,7 +494,17 @@ static json_t *io_json_capped(const void *rec)
 
 static void io_text_seconds(const void *rec, char *buf, size_t size)
 {
-    snprintf(buf, size, "%.3f", ((const struct cp_io_record *)rec)->seconds);
+    const struct cp_io_record *r = rec;
+    if (r->skipped[0] != '\0')
+        snprintf(buf, size, "skipped");
+    else
+        snprintf(buf, size, "%.3f", r->seconds);
+}
+
+static json_t *io_json_skipped(const void *rec)
+{
+    const struct cp_io_record *r = rec;
+    return r->skipped[0] != '\0' ? json_string(r->skipped) : json_null();
 }
 
 static json_t *io_json_seconds(const void *rec)
@@ -674,6 +687,7 @@ const struct cp_field cp_io_fields[] = {
     {"client_cpu_per_wall", "CPU/wall", io_text_cpu_wall, NULL, NULL},
     {"client_cpu_seconds", NULL, NULL, io_json_cpu, NULL},
     {"per_rank", NULL, NULL, io_json_per_rank, NULL},
+    {"skipped", NULL, NULL, io_json_skipped, NULL},
 };
 
 const size_t cp_io_nfields = sizeof cp_io_fields / sizeof cp_io_fields[0];

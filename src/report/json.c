@@ -116,6 +116,12 @@ static json_t *environment(const struct cp_env *env)
         json_decref(slurm);
     json_object_set_new(o, "libcurl", json_string(env->libcurl));
     json_object_set_new(o, "libmicrohttpd", json_string(env->libmicrohttpd));
+    json_object_set_new(
+        o, "process_pool",
+        json_pack("{s:b, s:i, s:o, s:s?}", "spawned", env->pool_spawned, "processes",
+                  env->pool_processes > 0 ? env->pool_processes : 1, "start_seconds",
+                  env->pool_spawned ? json_real(env->pool_start_seconds) : json_null(),
+                  "unavailable", env->pool_unavailable[0] ? env->pool_unavailable : NULL));
     return o;
 }
 

@@ -16,7 +16,10 @@ static void placement(FILE *out, const struct cp_placement *pl)
 {
     if (pl == NULL || pl->ranks == NULL)
         return;
-    fprintf(out, "  threads     %d per rank on rank 0 (from %s)\n", pl->threads, pl->threads_from);
+    fprintf(out, "  threads     %d per rank on rank 0 (from %s)", pl->threads, pl->threads_from);
+    if (pl->solo_threads != pl->threads)
+        fprintf(out, "; %d for the strategies rank 0 runs alone", pl->solo_threads);
+    fputc('\n', out);
     /* one line per rank while that stays readable */
     for (int r = 0; r < pl->nranks && r < 16; r++) {
         const struct cp_rank_place *p = &pl->ranks[r];
@@ -37,6 +40,14 @@ static void hosts(FILE *out, const struct cp_env *env)
     for (int h = 0; h < env->nhosts && h < 8; h++)
         fprintf(out, " %s (%d)", env->hosts[h].name, env->hosts[h].ranks);
     fprintf(out, "%s\n", env->nhosts > 8 ? " ..." : "");
+    if (env->pool_spawned)
+        fprintf(out,
+                "  pool        conpar started %d more of itself (MPI_Comm_spawn, the talk's "
+                "ProcessPoolExecutor) in %.3f s: %d processes for the strategies every rank "
+                "runs\n",
+                env->pool_processes - 1, env->pool_start_seconds, env->pool_processes);
+    else if (env->pool_unavailable[0] != '\0')
+        fprintf(out, "  pool        none: %s\n", env->pool_unavailable);
     fprintf(out, "  MPI         %s (MPI %d.%d, thread level %d granted)\n", env->mpi_library,
             env->mpi_version, env->mpi_subversion, env->thread_level);
     placement(out, env->placement);
@@ -183,7 +194,8 @@ static void cpu_legend(FILE *out)
         "  x seq, eff.   seq's seconds at the same intensity / these; eff. = x seq / (threads x "
         "ranks)\n"
         "  GB/s          the array's bytes / seconds, and in () the bound's seconds / these\n"
-        "  limited by    memory at %.0f%% of the bound or more, compute below %.0f%%\n"
+        "  limited by    copying: the copy to the processes took half the time or more; memory: "
+        "at %.0f%% of the bound or more; compute: below %.0f%% at intensity above 1\n"
         "  CPU/wall      CPU seconds of every process / wall seconds: busy when at least half "
         "of threads x ranks\n",
         100 * cp_lesson_limits.at_bound, 100 * cp_lesson_limits.compute_bound);

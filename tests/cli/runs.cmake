@@ -74,7 +74,7 @@ conpar_bad(size_zero "--size '0'" --size 0)
 conpar_bad(size_negative "--size '-10'" --size -10)
 conpar_bad(size_text "--size 'big'" --size big)
 conpar_bad(size_overflow "--size '1e30'" --size 1e30)
-conpar_bad(size_too_big "--size 1000000000000: needs 8.00 TB .* on node .* -c distributed needs"
+conpar_bad(size_too_big "--size 1000000000000: needs [0-9.]+ TB .* on node .* -c distributed needs"
            --size 1T)
 conpar_bad(size_bytes_overflow "need more than 2\\^63 bytes" --size 2e18)
 conpar_bad(strategy_unknown "unknown strategy 'fast' \\(valid: ${conpar_cpu_valid}\\)"

@@ -146,7 +146,7 @@ static void test_checkpoint_after_each_strategy(void **state)
     o.cpu.strategies[0] = &fake_a;
     o.cpu.strategies[1] = &fake_b;
     o.cpu.strategies[2] = &fake_c;
-    assert_int_equal(cp_run(&o, 1, argv0, MPI_COMM_WORLD), CP_OK);
+    assert_int_equal(cp_run(&o, NULL, 1, argv0, MPI_COMM_WORLD), CP_OK);
     assert_int_equal(runs, 3 * (1 + 2));
     assert_int_equal(rows_seen[0], -1); /* no checkpoint before the first strategy ends */
     assert_int_equal(rows_seen[1], 1);
@@ -175,7 +175,7 @@ static void test_sweep_over_a_fake_strategy(void **state)
     o.nsweep = 2;
     o.sweep_values[0] = 1;
     o.sweep_values[1] = 2;
-    assert_int_equal(cp_run(&o, 1, argv0, MPI_COMM_WORLD), CP_OK);
+    assert_int_equal(cp_run(&o, NULL, 1, argv0, MPI_COMM_WORLD), CP_OK);
     assert_int_equal(runs, 2 * (1 + 2));
     json_t *doc = load_json();
     json_t *points = json_object_get(json_object_get(doc, "sweep"), "points");
@@ -198,7 +198,7 @@ static void test_skips(void **state)
     o.cpu.nstrategies = 2;
     o.cpu.strategies[0] = &fake_skip;
     o.cpu.strategies[1] = &fake_a;
-    assert_int_equal(cp_run(&o, 1, argv0, MPI_COMM_WORLD), CP_OK);
+    assert_int_equal(cp_run(&o, NULL, 1, argv0, MPI_COMM_WORLD), CP_OK);
     json_t *doc = load_json();
     json_t *first = json_array_get(json_object_get(json_object_get(doc, "cpu"), "results"), 0);
     assert_string_equal(json_string_value(json_object_get(first, "skipped")),
@@ -208,7 +208,7 @@ static void test_skips(void **state)
     o = small_run();
     o.cpu.nstrategies = 1;
     o.cpu.strategies[0] = &fake_skip;
-    enum cp_status st = cp_run(&o, 1, argv0, MPI_COMM_WORLD);
+    enum cp_status st = cp_run(&o, NULL, 1, argv0, MPI_COMM_WORLD);
     assert_int_equal(st, CP_ERR_UNAVAILABLE);
     assert_int_equal(cp_exit_status(st), 2);
     assert_non_null(strstr(cp_error_message(), "no chosen strategy could run"));
@@ -226,7 +226,7 @@ static void test_failed_requests(void **state)
     o.io.nstrategies = 2;
     o.io.strategies[0] = &fake_io;
     o.io.strategies[1] = &fake_io_fail;
-    enum cp_status st = cp_run(&o, 1, argv0, MPI_COMM_WORLD);
+    enum cp_status st = cp_run(&o, NULL, 1, argv0, MPI_COMM_WORLD);
     assert_int_equal(st, CP_ERR_IO_FAILED);
     assert_int_equal(cp_exit_status(st), 1);
     assert_non_null(strstr(cp_error_message(), "1 of 8 requests"));
@@ -251,7 +251,7 @@ static void test_interrupted(void **state)
     o.cpu.strategies[2] = &fake_c;
     raise_on_run = 4; /* the second run of fake-b */
     cp_stop_install();
-    enum cp_status st = cp_run(&o, 1, argv0, MPI_COMM_WORLD);
+    enum cp_status st = cp_run(&o, NULL, 1, argv0, MPI_COMM_WORLD);
     assert_int_equal(st, CP_ERR_INTERRUPTED);
     assert_int_equal(cp_exit_status(st), 143);
     assert_int_equal(runs, 5);
